@@ -1,0 +1,49 @@
+# One command to serve, one to test. Everything lands in ./.venv and ./web/node_modules.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+WEB_STAMP := web/dist/graphiql/index.html
+WEB_SOURCES := web/package.json web/package-lock.json $(wildcard web/scripts/*) $(wildcard web/graphiql/*)
+
+.PHONY: install web run test test-embedded test-services lint schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# The web build carries GraphiQL's scripts, so it works on a NAS without internet.
+$(WEB_STAMP): $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+web:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(WEB_STAMP); \
+	else echo "npm not found: skipping the web build (GraphiQL will say it is not built)"; fi
+
+run: install web
+	$(BIN)/ai-service serve
+
+# The embedded default always; PostgreSQL + Redis too when TEST_DATABASE_URL is set.
+test: install $(WEB_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL + Redis =="; \
+		AI_SERVICE_TEST_BACKEND=services $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+schema: install
+	$(BIN)/ai-service export-schema
+
+bench: install
+	$(BIN)/python benchmarks/graphql_vs_bare.py
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache

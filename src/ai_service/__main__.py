@@ -1,0 +1,3 @@
+from ai_service.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks: database, cache, jobs, security, logging, HTTP plumbing."""

@@ -1,0 +1,54 @@
+"""Expected failures. Services raise these; the GraphQL layer turns them into errors whose
+`extensions.code` clients can act on. Anything else is a bug and is masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class Unauthenticated(AppError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "Authentication required", **extensions: Any) -> None:
+        super().__init__(message, **extensions)
+
+
+class Forbidden(AppError):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "You are not allowed to do this", **extensions: Any) -> None:
+        super().__init__(message, **extensions)
+
+
+class BadUserInput(AppError):
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, *, field: str | None = None, **extensions: Any) -> None:
+        if field:
+            extensions["field"] = field
+        super().__init__(message, **extensions)
+
+
+class NotFound(AppError):
+    code = "NOT_FOUND"
+
+
+class Conflict(AppError):
+    code = "CONFLICT"
+
+
+class RateLimited(AppError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retryAfter=retry_after)
+        self.retry_after = retry_after

@@ -1,0 +1,207 @@
+"""The durable job queue: rows in the `jobs` table, claimed under a lease.
+
+A worker that dies mid-job stops renewing its lease; once the lease expires the job is claimable
+again, so a crash or a restart loses nothing. On PostgreSQL concurrent workers claim with
+`FOR UPDATE SKIP LOCKED`; SQLite serialises writers, so its single UPDATE is already atomic.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from tortoise.exceptions import IntegrityError
+
+from ai_service.core.cache import PubSub
+from ai_service.core.db import connection, dialect
+from ai_service.core.errors import Conflict, NotFound
+from ai_service.core.jobs.models import TERMINAL_STATES, Job, JobState
+
+WAKEUP_CHANNEL = "jobs:wakeup"
+
+
+def job_channel(job_id: int) -> str:
+    return f"jobs:{job_id}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sql_time(moment: datetime) -> Any:
+    # SQLite compares the text Tortoise stores ("YYYY-MM-DD HH:MM:SS.ffffff+00:00").
+    if dialect() == "sqlite":
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+    return moment
+
+
+_CLAIM_POSTGRES = """
+UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, locked_by = $1,
+       lease_expires_at = $2, started_at = COALESCE(started_at, $3), updated_at = $3
+WHERE id = (
+    SELECT id FROM jobs
+    WHERE (state = 'QUEUED' AND run_at <= $3) OR (state = 'RUNNING' AND lease_expires_at < $3)
+    ORDER BY priority DESC, run_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
+
+_CLAIM_SQLITE = """
+UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, locked_by = ?1,
+       lease_expires_at = ?2, started_at = COALESCE(started_at, ?3), updated_at = ?3
+WHERE id = (
+    SELECT id FROM jobs
+    WHERE (state = 'QUEUED' AND run_at <= ?3) OR (state = 'RUNNING' AND lease_expires_at < ?3)
+    ORDER BY priority DESC, run_at, id
+    LIMIT 1
+)
+RETURNING id
+"""
+
+
+class JobQueue:
+    def __init__(self, pubsub: PubSub, lease_seconds: float) -> None:
+        self._pubsub = pubsub
+        self.lease = timedelta(seconds=lease_seconds)
+
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        owner_id: int | None = None,
+        dedupe_key: str | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int = 5,
+        priority: int = 0,
+    ) -> Job:
+        """Queue a job; with a `dedupe_key` already used, returns that job instead."""
+        if dedupe_key is not None and (existing := await Job.get_or_none(dedupe_key=dedupe_key)):
+            return existing
+        try:
+            job = await Job.create(
+                kind=kind, payload=payload or {}, owner_id=owner_id, dedupe_key=dedupe_key,
+                run_at=run_at or _now(), max_attempts=max_attempts, priority=priority,
+            )
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            return await Job.get(dedupe_key=dedupe_key)  # another process won the race
+        await self._pubsub.publish(WAKEUP_CHANNEL, b"1")
+        return job
+
+    async def claim(self, worker_id: str) -> Job | None:
+        now = _now()
+        sql = _CLAIM_SQLITE if dialect() == "sqlite" else _CLAIM_POSTGRES
+        rows = await connection().execute_query_dict(
+            sql, [worker_id, _sql_time(now + self.lease), _sql_time(now)]
+        )
+        if not rows:
+            return None
+        job = await Job.get(id=rows[0]["id"])
+        await self._announce(job)
+        return job
+
+    async def _owned_update(self, job: Job, worker_id: str, **values: Any) -> bool:
+        """Update a job only while this worker still holds it (not reclaimed, not cancelled)."""
+        values["updated_at"] = _now()
+        changed = await Job.filter(
+            id=job.id, locked_by=worker_id, state=JobState.RUNNING
+        ).update(**values)
+        if changed:
+            for key, value in values.items():
+                setattr(job, key, value)
+        return bool(changed)
+
+    async def heartbeat(self, job: Job, worker_id: str) -> bool:
+        return await self._owned_update(job, worker_id, lease_expires_at=_now() + self.lease)
+
+    async def progress(self, job: Job, worker_id: str, fraction: float, message: str) -> bool:
+        fraction = min(1.0, max(0.0, fraction))
+        ok = await self._owned_update(job, worker_id, progress=fraction, message=message[:500])
+        if ok:
+            await self._announce(job)
+        return ok
+
+    async def succeed(self, job: Job, worker_id: str, result: Any) -> bool:
+        ok = await self._owned_update(
+            job, worker_id, state=JobState.SUCCEEDED, progress=1.0, result=result, error=None,
+            finished_at=_now(), lease_expires_at=None, locked_by=None,
+        )
+        if ok:
+            await self._announce(job)
+        return ok
+
+    async def fail(self, job: Job, worker_id: str, error: str, retry_in: float | None) -> bool:
+        """Record a failure: back to the queue after `retry_in` seconds, or DEAD when None."""
+        if retry_in is None:
+            values: dict[str, Any] = {"state": JobState.DEAD, "finished_at": _now()}
+        else:
+            values = {"state": JobState.QUEUED, "run_at": _now() + timedelta(seconds=retry_in)}
+        ok = await self._owned_update(
+            job, worker_id, error=error[:4000], lease_expires_at=None, locked_by=None, **values
+        )
+        if ok:
+            await self._announce(job)
+        return ok
+
+    async def release(self, job: Job, worker_id: str) -> bool:
+        """Hand a job back untouched (the worker is shutting down): the attempt does not count."""
+        ok = await self._owned_update(
+            job, worker_id, state=JobState.QUEUED, attempts=max(0, job.attempts - 1),
+            lease_expires_at=None, locked_by=None, run_at=_now(),
+        )
+        if ok:
+            await self._announce(job)
+        return ok
+
+    async def get(self, job_id: int) -> Job | None:
+        return await Job.get_or_none(id=job_id)
+
+    async def cancel(self, job_id: int) -> Job:
+        job = await self._get_or_raise(job_id)
+        if job.state in TERMINAL_STATES:
+            raise Conflict(f"Job {job_id} has already finished ({job.state})")
+        changed = await Job.filter(id=job_id, state=job.state).update(
+            state=JobState.CANCELLED, finished_at=_now(), updated_at=_now(),
+            lease_expires_at=None, locked_by=None,
+        )
+        if not changed:
+            raise Conflict(f"Job {job_id} changed state meanwhile; try again")
+        job = await self._get_or_raise(job_id)
+        await self._announce(job)
+        return job
+
+    async def retry(self, job_id: int) -> Job:
+        job = await self._get_or_raise(job_id)
+        if job.state not in {JobState.DEAD, JobState.CANCELLED}:
+            raise Conflict(
+                f"Only dead or cancelled jobs can be retried; job {job_id} is {job.state}"
+            )
+        await Job.filter(id=job_id, state=job.state).update(
+            state=JobState.QUEUED, attempts=0, run_at=_now(), finished_at=None, progress=0.0,
+            message="", updated_at=_now(),
+        )
+        job = await self._get_or_raise(job_id)
+        await self._announce(job)
+        await self._pubsub.publish(WAKEUP_CHANNEL, b"1")
+        return job
+
+    async def purge_finished(self, older_than: timedelta) -> int:
+        return await Job.filter(
+            state__in=list(TERMINAL_STATES), finished_at__lt=_now() - older_than
+        ).delete()
+
+    async def _get_or_raise(self, job_id: int) -> Job:
+        job = await Job.get_or_none(id=job_id)
+        if job is None:
+            raise NotFound(f"Job {job_id} not found")
+        return job
+
+    async def _announce(self, job: Job) -> None:
+        await self._pubsub.publish(
+            job_channel(job.id), orjson.dumps({"id": job.id, "state": job.state})
+        )

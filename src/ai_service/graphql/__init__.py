@@ -1,0 +1,1 @@
+"""The GraphQL layer: schema assembly, context, limits and error handling. Thin over services."""

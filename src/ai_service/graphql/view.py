@@ -1,0 +1,147 @@
+"""The `/graphql` endpoint: strawberry's ASGI view with our context, limits and error shape.
+
+- POST runs queries and mutations, GET queries only, WebSocket subscriptions
+  (graphql-transport-ws); a browser asking for HTML gets the offline GraphiQL.
+- Bodies over the limit get 413 and malformed requests 400, both as GraphQL errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.unset import UNSET, UnsetType
+
+from ai_service.config import Settings
+from ai_service.core.client import ClientInfo
+from ai_service.core.errors import Unauthenticated
+from ai_service.core.http import client_ip
+from ai_service.core.logging import request_id_var
+from ai_service.core.web import graphiql_response
+from ai_service.graphql.context import Context
+from ai_service.graphql.schema import Schema
+
+_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+          413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    code = _CODES.get(status, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json",
+                    headers=headers)
+
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def run_operation(self, operation: Any) -> None:
+        # Each operation runs in its own task: give it its own loaders and authenticate it
+        # afresh, so a connection outliving a token or a deactivation stops serving.
+        self.context.fresh_loaders()
+        self.context.forget_principal()
+        await super().run_operation(operation)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWSHandler
+
+    def __init__(self, schema: Schema, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=settings.cors_origins,
+        )
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = self.settings.max_request_bytes
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            response = error_response(413, f"Request body is larger than {limit} bytes")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _TooLarge
+            return message
+
+        try:
+            response = await self.run(Request(scope, receive=limited_receive))
+        except _TooLarge:
+            response = error_response(413, f"Request body is larger than {limit} bytes")
+        except HTTPException as exc:
+            if "not allowed when using GET" in exc.reason:
+                response = error_response(405, exc.reason, {"allow": "POST"})
+            else:
+                response = error_response(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            services=request.app.state.services,
+            request=request,
+            response=response,
+            client=ClientInfo(
+                ip=client_ip(request.scope),
+                user_agent=request.headers.get("user-agent"),
+                request_id=request_id_var.get(),
+            ),
+            authorization=bearer_token(request.headers.get("authorization")),
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """The token travels in connection_init: `{"Authorization": "Bearer …"}`."""
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        if token is None and isinstance(params.get("authToken"), str):
+            token = params["authToken"]
+        acknowledge: UnsetType = UNSET
+        if token is None:
+            return acknowledge  # anonymous: operations that need a user answer UNAUTHENTICATED
+        context.authorization = token
+        try:
+            await context.principal()
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError() from exc
+        return acknowledge
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_response(self.settings.web_dist_dir)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)

@@ -1,0 +1,90 @@
+"""Builds the services once per process, for the web app, the worker and the CLI alike."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ai_service.audit.service import AuditLog
+from ai_service.config import Settings
+from ai_service.core import db
+from ai_service.core.cache import Cache, PubSub, create_cache
+from ai_service.core.jobs import JobContext, JobQueue, JobRegistry, Worker
+from ai_service.core.logging import redact
+from ai_service.core.ratelimit import RateLimiter
+from ai_service.core.security import AccessTokens, PasswordHasher
+from ai_service.users.auth import AuthService
+from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
+from ai_service.users.service import UserService
+
+log = logging.getLogger(__name__)
+PURGE_JOBS = "jobs.purge_finished"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    cache: Cache
+    pubsub: PubSub
+    jobs: JobQueue
+    registry: JobRegistry
+    audit: AuditLog
+    users: UserService
+    auth: AuthService
+
+    def worker(self) -> Worker:
+        return Worker(
+            self.jobs, self.registry, self.pubsub,
+            concurrency=self.settings.worker_concurrency,
+            poll_seconds=self.settings.job_poll_seconds,
+        )
+
+    async def close(self) -> None:
+        await self.pubsub.close()
+        await self.cache.close()  # the same Redis client may be both: closing twice is harmless
+        await db.close_db()
+
+
+async def open_services(settings: Settings) -> Services:
+    """Connect to the database and cache; the caller applies or checks migrations."""
+    redact(settings.jwt_secret, settings.integration_config_key)
+    await db.init_db(settings)
+    cache, pubsub = create_cache(settings)
+    window = settings.login_window_seconds
+    limiter = RateLimiter(cache, settings.login_max_failures, window, "login")
+    hasher = PasswordHasher(settings.password_opslimit, settings.password_memlimit)
+    audit = AuditLog()
+    jobs = JobQueue(pubsub, settings.job_lease_seconds)
+    services = Services(
+        settings=settings,
+        cache=cache,
+        pubsub=pubsub,
+        jobs=jobs,
+        registry=_registry(settings, jobs),
+        audit=audit,
+        users=UserService(hasher, audit, RateLimiter(cache, settings.login_max_failures, window,
+                                                     "password")),
+        auth=AuthService(
+            hasher,
+            AccessTokens(settings.jwt_secret, timedelta(minutes=settings.access_token_minutes)),
+            limiter,
+            audit,
+            timedelta(days=settings.refresh_token_days),
+        ),
+    )
+    return services
+
+
+def _registry(settings: Settings, jobs: JobQueue) -> JobRegistry:
+    registry = JobRegistry()
+
+    async def purge_jobs(ctx: JobContext) -> dict[str, Any]:
+        return {"deleted": await jobs.purge_finished(timedelta(days=settings.job_retention_days))}
+
+    registry.register(PURGE_SESSIONS, purge_sessions, max_attempts=3)
+    registry.register(PURGE_JOBS, purge_jobs, max_attempts=3)
+    registry.every(PURGE_SESSIONS, timedelta(hours=6))
+    registry.every(PURGE_JOBS, timedelta(days=1))
+    return registry

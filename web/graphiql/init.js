@@ -1,0 +1,202 @@
+// GraphiQL for ai-service, served offline. When a `login`, `createFirstAdmin` or `refreshToken`
+// result includes `accessToken`, it is kept for this tab and attached to every request;
+// an expired one is refreshed once, transparently. Subscriptions use graphql-transport-ws.
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "ai-service.graphiql.auth";
+  var AUTH_FIELDS = ["login", "createFirstAdmin", "refreshToken"];
+  var DEFAULT_QUERY = [
+    "# Welcome to ai-service.",
+    "# 1. Sign in: run Login with your email and password. The accessToken it returns is",
+    "#    attached to every request that follows (and refreshed when it expires).",
+    "# 2. Run Me. Then explore the schema with the Docs button.",
+    "",
+    "mutation Login {",
+    '  login(email: "admin@example.com", password: "your password") {',
+    "    accessToken",
+    "    refreshToken",
+    "    user { email role }",
+    "  }",
+    "}",
+    "",
+    "query Me {",
+    "  me { id email fullName role lastLoginAt }",
+    "}",
+    "",
+  ].join("\n");
+
+  var auth = load();
+
+  function load() {
+    try {
+      return JSON.parse(sessionStorage.getItem(STORAGE_KEY)) || null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function save(next) {
+    auth = next;
+    if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+    else sessionStorage.removeItem(STORAGE_KEY);
+    showStatus();
+  }
+
+  function showStatus() {
+    var status = document.getElementById("auth-status");
+    var button = document.getElementById("sign-out");
+    if (auth && auth.accessToken) {
+      status.textContent = "Signed in as " + (auth.email || "?") + ": the token is attached to every request.";
+      button.hidden = false;
+    } else {
+      status.innerHTML = "Not signed in: run the <code>login</code> mutation; its token is attached to the requests that follow.";
+      button.hidden = true;
+    }
+  }
+
+  function capture(payload) {
+    var data = payload && payload.data;
+    if (!data) return;
+    AUTH_FIELDS.forEach(function (field) {
+      var result = data[field];
+      if (result && result.accessToken) {
+        save({
+          accessToken: result.accessToken,
+          refreshToken: result.refreshToken || null,
+          email: (result.user && result.user.email) || (auth && auth.email) || null,
+        });
+      }
+    });
+    if (data.logout === true) save(null);
+  }
+
+  function headersFor(options) {
+    var headers = { "Content-Type": "application/json", Accept: "application/json" };
+    var extra = (options && options.headers) || {};
+    Object.keys(extra).forEach(function (key) { headers[key] = extra[key]; });
+    var explicit = Object.keys(headers).some(function (key) { return key.toLowerCase() === "authorization"; });
+    if (!explicit && auth && auth.accessToken) headers.Authorization = "Bearer " + auth.accessToken;
+    return headers;
+  }
+
+  function post(params, options) {
+    return fetch("/graphql", {
+      method: "POST",
+      headers: headersFor(options),
+      body: JSON.stringify(params),
+    }).then(function (response) {
+      return response.json();
+    });
+  }
+
+  function unauthenticated(payload) {
+    return (payload.errors || []).some(function (e) {
+      return e.extensions && e.extensions.code === "UNAUTHENTICATED";
+    });
+  }
+
+  function refresh() {
+    return post({
+      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
+      variables: { t: auth.refreshToken },
+    }).then(function (payload) {
+      capture(payload);
+      if (!(payload.data && payload.data.refreshToken)) save(null);
+      return Boolean(payload.data && payload.data.refreshToken);
+    });
+  }
+
+  function httpFetch(params, options) {
+    return post(params, options).then(function (payload) {
+      capture(payload);
+      if (unauthenticated(payload) && auth && auth.refreshToken && params.operationName !== "Refresh") {
+        return refresh().then(function (ok) {
+          return ok ? post(params, options).then(function (p) { capture(p); return p; }) : payload;
+        });
+      }
+      return payload;
+    });
+  }
+
+  function isSubscription(params) {
+    var query = params.query || "";
+    if (params.operationName) {
+      return new RegExp("\\bsubscription\\s+" + params.operationName + "\\b").test(query);
+    }
+    return /^\s*(#.*\n\s*)*subscription\b/.test(query);
+  }
+
+  // A minimal graphql-transport-ws client: one socket per subscription.
+  function subscribe(params) {
+    var queue = [];
+    var waiting = null;
+    var done = false;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + "/graphql", "graphql-transport-ws");
+
+    function push(value) {
+      if (waiting) {
+        var resolve = waiting;
+        waiting = null;
+        resolve({ value: value, done: false });
+      } else {
+        queue.push(value);
+      }
+    }
+    function finish() {
+      done = true;
+      if (waiting) {
+        var resolve = waiting;
+        waiting = null;
+        resolve({ value: undefined, done: true });
+      }
+    }
+    function send(message) { socket.send(JSON.stringify(message)); }
+
+    socket.onopen = function () {
+      send({ type: "connection_init", payload: auth ? { Authorization: "Bearer " + auth.accessToken } : {} });
+    };
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type === "connection_ack") send({ id: "1", type: "subscribe", payload: params });
+      else if (message.type === "next") push(message.payload);
+      else if (message.type === "error") { push({ errors: message.payload }); finish(); socket.close(1000); }
+      else if (message.type === "complete") { finish(); socket.close(1000); }
+      else if (message.type === "ping") send({ type: "pong" });
+    };
+    socket.onclose = function (event) {
+      if (done) return;
+      if (event.code !== 1000) push({ errors: [{ message: "Connection closed: " + (event.reason || event.code) }] });
+      finish();
+    };
+
+    var iterator = {
+      next: function () {
+        if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise(function (resolve) { waiting = resolve; });
+      },
+      return: function () {
+        if (socket.readyState === WebSocket.OPEN) {
+          send({ id: "1", type: "complete" });
+          socket.close(1000);
+        }
+        finish();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+    iterator[Symbol.asyncIterator] = function () { return iterator; };
+    return iterator;
+  }
+
+  function fetcher(params, options) {
+    return isSubscription(params) ? subscribe(params) : httpFetch(params, options);
+  }
+
+  document.getElementById("sign-out").addEventListener("click", function () { save(null); });
+  showStatus();
+  ReactDOM.createRoot(document.getElementById("graphiql")).render(
+    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: DEFAULT_QUERY })
+  );
+})();
