@@ -90,9 +90,16 @@
     });
   }
 
+  // UNAUTHENTICATED from these fields is about the credentials in their arguments (a wrong
+  // password, a spent refresh token), not about the access token: refreshing cannot help,
+  // and replaying a failed login would count as a second failed attempt.
+  var CREDENTIAL_FIELDS = ["login", "refreshToken", "logout"];
+
   function unauthenticated(payload) {
     return (payload.errors || []).some(function (e) {
-      return e.extensions && e.extensions.code === "UNAUTHENTICATED";
+      var field = e.path && e.path[0];
+      return e.extensions && e.extensions.code === "UNAUTHENTICATED" &&
+        CREDENTIAL_FIELDS.indexOf(field) < 0;
     });
   }
 

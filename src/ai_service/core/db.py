@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
 from ai_service.config import Settings
+from ai_service.core.logging import request_id_var
 
 APP_LABEL = "ai_service"
 MODEL_MODULES = [
@@ -90,7 +91,8 @@ async def ping() -> None:
 
 
 class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends, by listening to its per-statement DEBUG log."""
+    """Counts the SQL statements Tortoise sends on behalf of HTTP requests, by listening to its
+    per-statement DEBUG log. Statements of the job worker (no request id) are left out."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -98,6 +100,9 @@ class StatementCounter(logging.Handler):
         self._lock = threading.Lock()
 
     def emit(self, record: logging.LogRecord) -> None:
+        request_id = request_id_var.get()
+        if request_id is None or request_id.startswith("job-"):
+            return
         with self._lock:
             args = record.args
             self.statements.append(str(args[0] if isinstance(args, tuple) and args else record.msg))

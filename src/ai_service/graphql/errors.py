@@ -3,11 +3,13 @@ request id, so a client sees what it can fix and nothing of the server's insides
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from ai_service.core.errors import AppError
 from ai_service.core.logging import request_id_var
@@ -28,9 +30,30 @@ class ErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
+        self._format(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a subscription (or any WebSocket operation) sends."""
+        self._format(result)
+        yield
+
+    @staticmethod
+    def _format(result: Any) -> None:
+        if result is not None and getattr(result, "errors", None):
             result.errors = [format_error(e) for e in result.errors]
+
+
+class ParseCache(ParserCache):
+    """strawberry's ParserCache raises syntax errors from its hook, outside the code that turns
+    them into a result; leaving the document unset lets strawberry parse and report it."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
 
 
 def format_error(error: GraphQLError) -> GraphQLError:
@@ -43,8 +66,9 @@ def format_error(error: GraphQLError) -> GraphQLError:
         return error
     if (error.extensions or {}).get("code"):
         return error
-    if original is None and error.path is None:
-        # Request-level problems graphql-core found: bad variables, unknown operation name.
+    if error.path is None and error.nodes:
+        # Request-level problems located in the document: variables that do not coerce,
+        # a missing required variable, an unknown operation name.
         error.extensions = {"code": "BAD_USER_INPUT"}
         return error
     request_id = request_id_var.get()

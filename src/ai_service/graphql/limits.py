@@ -74,7 +74,13 @@ class CostLimiter(SchemaExtension):
         self.max_cost = max_cost
 
     def on_validate(self) -> Iterator[None]:
+        # Before the yield: strawberry decides whether to execute inside the validation step,
+        # so a verdict given on the way out would come too late. ValidationCache, listed
+        # before this extension, has validated the document by now.
+        self._check()
         yield
+
+    def _check(self) -> None:
         context = self.execution_context
         if context.pre_execution_errors or context.graphql_document is None:
             return

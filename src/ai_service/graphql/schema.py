@@ -10,7 +10,6 @@ from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
     ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
@@ -21,7 +20,7 @@ from strawberry.types import ExecutionContext
 from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
-from ai_service.graphql.errors import ErrorCodes
+from ai_service.graphql.errors import ErrorCodes, ParseCache
 from ai_service.graphql.limits import CostLimiter
 from ai_service.users.schema import UserMutation, UserQuery
 
@@ -45,7 +44,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         depth_rule(s.graphql_max_depth, None), alias_rule(s.graphql_max_aliases)
     ]
     extensions: list[Any] = [
-        partial(ParserCache, maxsize=512),
+        partial(ParseCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         partial(MaxTokensLimiter, max_token_count=s.graphql_max_tokens),
         partial(AddValidationRules, rules),

@@ -40,8 +40,25 @@ class _TooLarge(Exception):
     pass
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    code = _CODES.get(status, "BAD_REQUEST")
+class _RejectedInput(Exception):
+    pass
+
+
+def _has_nul(value: object) -> bool:
+    """PostgreSQL text cannot hold U+0000; such input is refused here, not deep in a query."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, code: str | None = None
+) -> Response:
+    code = code or _CODES.get(status, "BAD_REQUEST")
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     return Response(orjson.dumps(body), status_code=status, media_type="application/json",
                     headers=headers)
@@ -100,12 +117,21 @@ class GraphQLView(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive=limited_receive))
         except _TooLarge:
             response = error_response(413, f"Request body is larger than {limit} bytes")
+        except _RejectedInput as exc:
+            response = error_response(400, str(exc), code="BAD_USER_INPUT")
         except HTTPException as exc:
             if "not allowed when using GET" in exc.reason:
                 response = error_response(405, exc.reason, {"allow": "POST"})
             else:
                 response = error_response(exc.status_code, exc.reason)
         await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        for operation in data if isinstance(data, list) else [data]:
+            if "\\u0000" in (operation.query or "") or _has_nul(operation.variables):
+                raise _RejectedInput("Text may not contain the NUL character (U+0000)")
+        return data
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(

@@ -7,6 +7,7 @@ again, so a crash or a restart loses nothing. On PostgreSQL concurrent workers c
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,12 +37,15 @@ def _sql_time(moment: datetime) -> Any:
     return moment
 
 
+# A worker claims only the kinds it can run: during a rolling upgrade an older worker leaves
+# a new kind of job to the workers that know it.
 _CLAIM_POSTGRES = """
 UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, locked_by = $1,
        lease_expires_at = $2, started_at = COALESCE(started_at, $3), updated_at = $3
 WHERE id = (
     SELECT id FROM jobs
-    WHERE (state = 'QUEUED' AND run_at <= $3) OR (state = 'RUNNING' AND lease_expires_at < $3)
+    WHERE ((state = 'QUEUED' AND run_at <= $3) OR (state = 'RUNNING' AND lease_expires_at < $3))
+      AND kind = ANY($4::varchar[])
     ORDER BY priority DESC, run_at, id
     LIMIT 1
     FOR UPDATE SKIP LOCKED
@@ -54,7 +58,8 @@ UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, locked_by = ?1,
        lease_expires_at = ?2, started_at = COALESCE(started_at, ?3), updated_at = ?3
 WHERE id = (
     SELECT id FROM jobs
-    WHERE (state = 'QUEUED' AND run_at <= ?3) OR (state = 'RUNNING' AND lease_expires_at < ?3)
+    WHERE ((state = 'QUEUED' AND run_at <= ?3) OR (state = 'RUNNING' AND lease_expires_at < ?3))
+      AND kind IN (SELECT value FROM json_each(?4))
     ORDER BY priority DESC, run_at, id
     LIMIT 1
 )
@@ -93,11 +98,17 @@ class JobQueue:
         await self._pubsub.publish(WAKEUP_CHANNEL, b"1")
         return job
 
-    async def claim(self, worker_id: str) -> Job | None:
+    async def claim(self, worker_id: str, kinds: Collection[str]) -> Job | None:
+        """Take the next due job of one of `kinds` (or one whose worker died) under a lease."""
+        if not kinds:
+            return None
         now = _now()
-        sql = _CLAIM_SQLITE if dialect() == "sqlite" else _CLAIM_POSTGRES
+        if dialect() == "sqlite":
+            sql, kind_list = _CLAIM_SQLITE, orjson.dumps(sorted(kinds)).decode()
+        else:
+            sql, kind_list = _CLAIM_POSTGRES, sorted(kinds)
         rows = await connection().execute_query_dict(
-            sql, [worker_id, _sql_time(now + self.lease), _sql_time(now)]
+            sql, [worker_id, _sql_time(now + self.lease), _sql_time(now), kind_list]
         )
         if not rows:
             return None

@@ -41,6 +41,10 @@ class JobContext:
     _worker_id: str
 
     @property
+    def worker_id(self) -> str:
+        return self._worker_id
+
+    @property
     def payload(self) -> dict[str, Any]:
         return dict(self.job.payload or {})
 
@@ -112,7 +116,7 @@ class Worker:
                 while not self._stopping.is_set():
                     await slots.acquire()
                     try:
-                        job = await self.queue.claim(self.worker_id)
+                        job = await self._claim()
                     except Exception:
                         slots.release()
                         raise
@@ -133,8 +137,11 @@ class Worker:
     async def run_until_idle(self) -> None:
         """Claim and run jobs until none is due (for tests and one-shot CLI use)."""
         await self._enqueue_scheduled()
-        while (job := await self.queue.claim(self.worker_id)) is not None:
+        while (job := await self._claim()) is not None:
             await self._execute(job)
+
+    async def _claim(self) -> Job | None:
+        return await self.queue.claim(self.worker_id, self.registry.kinds.keys())
 
     def stop(self) -> None:
         self._stopping.set()
@@ -182,11 +189,7 @@ class Worker:
             slots.release()
 
     async def _execute(self, job: Job) -> None:
-        kind = self.registry.kinds.get(job.kind)
-        if kind is None:
-            error = f"no handler for job kind {job.kind!r}"
-            await self.queue.fail(job, self.worker_id, error, None)
-            return
+        kind = self.registry.kinds[job.kind]  # claim() only hands out kinds we know
         if job.attempts > job.max_attempts:  # reclaimed after crashes, again and again
             await self.queue.fail(
                 job, self.worker_id, job.error or "worker lost the job too many times", None

@@ -1,0 +1,30 @@
+"""`python tests/job_worker.py`: the real Worker in its own process, with the test job kinds.
+Settings come from the environment, as for `ai-service worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ai_service.config import load_settings  # noqa: E402
+from ai_service.services import open_services  # noqa: E402
+from jobkinds import register_in_subprocess  # noqa: E402
+
+
+async def main() -> None:
+    services = await open_services(load_settings(env_file=None))
+    register_in_subprocess(services.registry)
+    worker = services.worker()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, worker.stop)
+    print(worker.worker_id, flush=True)
+    try:
+        await worker.run()
+    finally:
+        await services.close()
+
+
+asyncio.run(main())
