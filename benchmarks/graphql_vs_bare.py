@@ -26,6 +26,7 @@ from _common import (
     LOG_LEVEL,
     ROOT,
     backend,
+    cpu_seconds,
     cpu_split,
     free_port,
     login,
@@ -68,20 +69,26 @@ end
 
 
 def run_wrk(port: int, path: str, script: Path, duration: int, connections: int,
-            cpus: str | None) -> dict[str, float]:
+            cpus: str | None, server_pid: int) -> dict[str, float]:
+    """rps and latency from wrk, and the server's CPU time per request (user + system, all
+    threads): unlike rps, that hardly moves when other processes compete for the CPUs."""
+    cpu_before = cpu_seconds(server_pid)
     argv = pinned(cpus, ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(script),
                          f"http://127.0.0.1:{port}{path}"])
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    cpu = cpu_seconds(server_pid) - cpu_before
     out = done.stdout + done.stderr
     if done.returncode != 0:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{out}")
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
     extra = re.search(r"BENCH bad=(\d+) p50_us=(\d+) p99_us=(\d+)", out)
-    if not rps or not extra:
+    if not rps or not extra or not count:
         raise SystemExit(f"could not read wrk's output:\n{out}")
     if int(extra[1]) or "Socket errors" in out:
         raise SystemExit(f"{path}: {extra[1]} bad responses or socket errors:\n{out}")
-    return {"rps": float(rps[1]), "p50_ms": int(extra[2]) / 1000, "p99_ms": int(extra[3]) / 1000}
+    return {"rps": float(rps[1]), "p50_ms": int(extra[2]) / 1000, "p99_ms": int(extra[3]) / 1000,
+            "cpu_us": cpu / int(count[1]) * 1e6}
 
 
 async def count_statements(env: dict[str, str], token: str) -> dict[str, list[str]]:
@@ -144,7 +151,7 @@ def main() -> None:
             for name in TARGETS:
                 scripts[name] = Path(tmp) / f"{name}.lua"
                 scripts[name].write_text(LUA % {"body": BODY, "token": token, "email": EMAIL})
-            wrk_args = (args.connections, client_cpus)
+            wrk_args = (args.connections, client_cpus, server.pid)
             for name, path in TARGETS.items():
                 run_wrk(port, path, scripts[name], args.warmup, *wrk_args)
             rounds: dict[str, list[dict[str, float]]] = {name: [] for name in TARGETS}
@@ -160,6 +167,7 @@ def main() -> None:
         for name, runs in rounds.items()
     }
     ratio = med["graphql"]["rps"] / med["bare"]["rps"]
+    cpu_ratio = med["bare"]["cpu_us"] / med["graphql"]["cpu_us"]
     where = (f"server on CPU {server_cpus}, wrk on CPU {client_cpus}" if server_cpus
              else "no CPU pinning (one CPU)")
     print(f"\n{args.backend}: uvicorn 1 worker, LOG_LEVEL={LOG_LEVEL}, {where}, "
@@ -167,9 +175,11 @@ def main() -> None:
     for name in TARGETS:
         m = med[name]
         print(f"  {name:<8} {m['rps']:8.0f} rps   p50 {m['p50_ms']:6.2f} ms   "
-              f"p99 {m['p99_ms']:6.2f} ms   SQL/request {len(statements[name])}")
+              f"p99 {m['p99_ms']:6.2f} ms   server CPU {m['cpu_us']:5.0f} us/request   "
+              f"SQL/request {len(statements[name])}")
     verdict = "ok" if ratio >= TARGET_RATIO else "BELOW TARGET"
-    print(f"  ratio graphql/bare {ratio:.2f} (target >= {TARGET_RATIO}: {verdict})")
+    print(f"  ratio graphql/bare {ratio:.2f} (target >= {TARGET_RATIO}: {verdict}); "
+          f"by server CPU per request {cpu_ratio:.2f}")
     for name, sql in statements.items():
         for statement in sql:
             print(f"  [{name} SQL] {statement[:160]}")
@@ -179,7 +189,7 @@ def main() -> None:
             "backend": args.backend, "query": QUERY, "duration_s": args.duration,
             "connections": args.connections, "server_cpus": server_cpus,
             "client_cpus": client_cpus, "python": sys.version.split()[0], "rounds": rounds,
-            "median": med, "ratio": ratio, "sql_statements": statements,
+            "median": med, "ratio": ratio, "cpu_ratio": cpu_ratio, "sql_statements": statements,
         }
         print(f"wrote {write_json(f'graphql_vs_bare-{args.backend}', result)}")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ai_service.config import load_settings  # noqa: E402
-from ai_service.services import open_services  # noqa: E402
-from jobkinds import register_in_subprocess  # noqa: E402
+from ai_service.config import load_settings
+from ai_service.services import open_services
+from jobkinds import register_in_subprocess
 
 
 async def main() -> None:

@@ -234,7 +234,8 @@ def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert error["message"] == f"Internal server error (request id {request_id})"
     assert "auth_sessions" not in response.text  # nothing of the server's insides
     logged = [r for r in caplog.records if r.name == "ai_service.graphql"]
-    assert logged and logged[0].exc_info is not None
+    assert logged
+    assert logged[0].exc_info is not None
     assert "auth_sessions" in caplog.text  # the operator gets the whole story
     assert gql.data("{ me { email } }", token=admin["accessToken"])["me"]["email"] == ADMIN_EMAIL
 

@@ -91,8 +91,9 @@ def test_a_job_out_of_attempts_is_dead_and_can_be_retried(
                        {"id": str(job_id)}, token=token)["retryJob"]
     assert retried == {"state": "QUEUED", "attempts": 0}
     assert finished(gql, job_id, token, "DEAD")["attempts"] == 2
-    busy = gql.error('mutation { retryJob(id: "%d") { id } }' % enqueue(
-        server, "test.steps", {"steps": 1}, owner=admin), token=token)
+    running = enqueue(server, "test.steps", {"steps": 1}, owner=admin)
+    busy = gql.error('mutation($id: ID!) { retryJob(id: $id) { id } }', {"id": str(running)},
+                     token=token)
     assert busy["extensions"]["code"] == "CONFLICT"
 
 
@@ -226,7 +227,8 @@ def test_job_updates_need_a_valid_token(
     rejected = ws_factory("not-a-token")
     with pytest.raises(ConnectionClosed) as closed:
         rejected.receive()
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
 
     job_id = enqueue(server, "test.echo", owner=admin)
     anonymous = ws_factory(None)

@@ -103,10 +103,10 @@ class JobQueue:
         if not kinds:
             return None
         now = _now()
+        kind_list: object = sorted(kinds)
+        sql = _CLAIM_POSTGRES
         if dialect() == "sqlite":
-            sql, kind_list = _CLAIM_SQLITE, orjson.dumps(sorted(kinds)).decode()
-        else:
-            sql, kind_list = _CLAIM_POSTGRES, sorted(kinds)
+            sql, kind_list = _CLAIM_SQLITE, orjson.dumps(kind_list).decode()
         rows = await connection().execute_query_dict(
             sql, [worker_id, _sql_time(now + self.lease), _sql_time(now), kind_list]
         )
