@@ -55,9 +55,6 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         try:
             await prepare_database(settings)
             app.state.services = services
-            for name in settings.generated_secrets:
-                log.warning("generated %s in %s (development only; production must set it)",
-                            name, settings.secrets_dir)
             if settings.worker_in_process:
                 worker_task = asyncio.create_task(worker.run(), name="job-worker")
             if await services.users.count() == 0:

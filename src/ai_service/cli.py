@@ -24,9 +24,8 @@ def _settings(ctx: click.Context) -> Settings:
     except ConfigError as exc:
         click.echo(f"ai-service: {exc}", err=True)
         ctx.exit(2)
-    settings = ensure_development_secrets(settings)
     configure_logging(settings.log_level, settings.log_format)
-    return settings
+    return ensure_development_secrets(settings)
 
 
 def _run(

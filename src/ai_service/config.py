@@ -344,6 +344,8 @@ def ensure_development_secrets(settings: Settings) -> Settings:
             fh.write(value + "\n")
         values[attr] = value
         generated.append(attr.upper())
+        log.warning("generated %s in %s (development only: production must set it)",
+                    attr.upper(), settings.secrets_dir)
     if not values:
         return settings
     return replace(

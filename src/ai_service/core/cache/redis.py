@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,8 +21,13 @@ class _RedisSubscription:
                 yield message
 
     async def get(self, within: float) -> bytes | None:
-        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=within)
-        return None if message is None else bytes(message["data"])
+        deadline = time.monotonic() + within
+        while (left := deadline - time.monotonic()) > 0:
+            message = await self._pubsub.get_message(timeout=left)
+            # Subscription confirmations arrive on the same connection: skip them.
+            if message is not None and message["type"] == "message":
+                return bytes(message["data"])
+        return None
 
 
 class RedisBackend:

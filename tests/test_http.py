@@ -1,0 +1,165 @@
+"""The HTTP routes beside GraphQL: health, readiness, version, the SPA fallback, headers, CORS."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ai_service import __version__
+from conftest import GraphQLClient, LiveServer, embedded_env, served
+
+
+def test_health(gql: GraphQLClient) -> None:
+    response = gql.http.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["version"] == __version__
+    assert body["uptime"] > 0
+    datetime.fromisoformat(body["timestamp"])
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_status_reports_each_dependency(server: LiveServer, gql: GraphQLClient) -> None:
+    response = gql.http.get("/status")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    checks = body["checks"]
+    assert set(checks) == {"database", "cache"}
+    expected = ("sqlite", "memory") if server.settings.uses_sqlite else ("postgres", "redis")
+    assert (checks["database"]["backend"], checks["cache"]["backend"]) == expected
+    for check in checks.values():
+        assert check["state"] == "up"
+        assert check["latencyMs"] >= 0
+
+
+@pytest.fixture
+def server_with_dead_redis(backend_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """SQLite for data, and a Redis URL where nothing listens."""
+    with served(embedded_env(backend_env, tmp_path, REDIS_URL="redis://127.0.0.1:1/0")) as url:
+        yield url
+
+
+def test_status_is_503_when_a_required_dependency_is_down(server_with_dead_redis: str) -> None:
+    response = httpx.get(f"{server_with_dead_redis}/status", timeout=30)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["state"] == "up"
+    cache = body["checks"]["cache"]
+    assert (cache["state"], cache["backend"]) == ("down", "redis")
+    assert "127.0.0.1" not in json.dumps(cache)  # class names only, no driver messages
+    # Liveness is a different question: the process itself is fine.
+    assert httpx.get(f"{server_with_dead_redis}/health").status_code == 200
+
+
+def test_version(gql: GraphQLClient) -> None:
+    body = gql.http.get("/api/version").json()
+    assert body["version"] == __version__
+    assert set(body) >= {"version", "commit", "commitShort", "buildDate", "python"}
+
+
+def test_version_from_build_arguments(backend_env: dict[str, str], tmp_path: Path) -> None:
+    env = embedded_env(backend_env, tmp_path, VERSION="1.2.3", COMMIT="0123456789abcdef",
+                       BUILD_DATE="2026-11-25T10:00:00Z")
+    with served(env) as url:
+        response = httpx.get(f"{url}/api/version")
+    body = response.json()
+    assert "server" not in response.headers  # `serve` does not advertise its software
+    assert body["version"] == "1.2.3"
+    assert (body["commit"], body["commitShort"]) == ("0123456789abcdef", "0123456")
+    assert body["buildDate"] == "2026-11-25T10:00:00Z"
+
+
+def test_security_headers_on_every_response(gql: GraphQLClient) -> None:
+    for path in ("/", "/health", "/graphql?query=%7BneedsSetup%7D", "/nope.js"):
+        headers = gql.http.get(path).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_cors_is_closed_by_default(gql: GraphQLClient) -> None:
+    preflight = gql.http.options("/graphql", headers={
+        "origin": "https://evil.example", "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in preflight.headers
+    simple = gql.http.post("/graphql", json={"query": "{ needsSetup }"},
+                           headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers
+
+
+def test_cors_allow_list(backend_env: dict[str, str], tmp_path: Path) -> None:
+    with served(embedded_env(backend_env, tmp_path, CORS_ORIGINS="https://app.example/")) as url:
+        allowed = httpx.options(f"{url}/graphql", headers={
+            "origin": "https://app.example", "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type"})
+        denied = httpx.options(f"{url}/graphql", headers={
+            "origin": "https://evil.example", "access-control-request-method": "POST"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in denied.headers
+
+
+def test_spa_placeholder_until_the_web_app_exists(gql: GraphQLClient) -> None:
+    for path in ("/", "/finance/transactions", "/settings/integrations"):
+        response = gql.http.get(path)
+        assert response.status_code == 200
+        assert "text/html" in response.headers["content-type"]
+        assert 'href="/graphql"' in response.text
+
+
+def test_the_fallback_never_swallows_api_paths_or_missing_assets(gql: GraphQLClient) -> None:
+    for path in ("/graphql/extra", "/health/deep", "/status/x", "/api/nope", "/api/",
+                 "/.well-known/security.txt", "/assets/app.js", "/favicon.ico", "/graphiql/nope.js"):
+        response = gql.http.get(path)
+        assert response.status_code == 404, path
+        assert "text/html" not in response.headers["content-type"], path
+
+
+def test_path_traversal_is_refused(gql: GraphQLClient) -> None:
+    for path in ("/graphiql/../../pyproject.toml", "/graphiql/%2e%2e/%2e%2e/pyproject.toml",
+                 "/..%2f..%2fpyproject.toml"):
+        response = gql.http.get(path)
+        assert response.status_code == 404, path
+        assert "[project]" not in response.text
+
+
+def test_a_built_web_app_is_served_with_a_fallback(backend_env: dict[str, str], tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>ai-service app</title>")
+    (dist / "assets" / "app-1234.js").write_text("console.log('app')")
+    with served(embedded_env(backend_env, tmp_path / "data", WEB_DIST_DIR=str(dist))) as url:
+        client = httpx.Client(base_url=url)
+        assert "ai-service app" in client.get("/").text
+        assert "ai-service app" in client.get("/trading/strategies/7").text
+        assert client.get("/assets/app-1234.js").text == "console.log('app')"
+        assert client.get("/assets/missing.js").status_code == 404
+        assert client.get("/api/anything").status_code == 404
+        assert client.post("/graphql", json={"query": "{ needsSetup }"}).json() == {
+            "data": {"needsSetup": True}}
+
+
+def test_access_log_lines_are_json_with_the_request_id(
+    gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ai_service.core.logging import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="ai_service.access"):
+        response = gql.http.get("/health", headers={"x-request-id": "trace-me-42"})
+    records = [r for r in caplog.records if r.name == "ai_service.access"]
+    assert records
+    line = json.loads(JsonFormatter().format(records[-1]))
+    assert line["request_id"] == "trace-me-42" == response.headers["x-request-id"]
+    assert line["status"] == 200
+    assert line["msg"] == "GET /health 200"
+    assert line["duration_ms"] >= 0
