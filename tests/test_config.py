@@ -26,7 +26,8 @@ def test_defaults_are_the_embedded_default() -> None:
     settings = load_settings(environ={}, env_file=None)
     assert settings.env == "development"
     assert settings.port == 3001
-    assert settings.database_url is None and settings.uses_sqlite
+    assert settings.database_url is None
+    assert settings.uses_sqlite
     assert settings.sqlite_path == Path("data/ai-service.sqlite3")
     assert settings.redis_url is None
     assert settings.should_auto_migrate
@@ -46,7 +47,8 @@ def test_database_url_forms() -> None:
     for scheme in ("postgresql", "postgres"):
         settings = load_settings(environ={"DATABASE_URL": f"{scheme}://u:p@db:5432/app"})
         assert settings.database_url == "postgres://u:p@db:5432/app"
-        assert not settings.uses_sqlite and not settings.should_auto_migrate
+        assert not settings.uses_sqlite
+        assert not settings.should_auto_migrate
     composed = load_settings(environ={
         "POSTGRES_HOST": "db", "POSTGRES_PORT": "6543", "POSTGRES_DB": "money",
         "POSTGRES_USER": "svc", "POSTGRES_PASSWORD": "p@ss:w/rd"})
