@@ -31,7 +31,7 @@ EXECUTE = ".graphiql-execute-button"
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM_PATH)")
+        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM_PATH")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

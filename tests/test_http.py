@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -154,9 +155,17 @@ def test_access_log_lines_are_json_with_the_request_id(
 ) -> None:
     from ai_service.core.logging import JsonFormatter
 
+    def access_lines() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "ai_service.access"
+                and getattr(r, "request_id", None) == "trace-me-42"]
+
     with caplog.at_level(logging.INFO, logger="ai_service.access"):
         response = gql.http.get("/health", headers={"x-request-id": "trace-me-42"})
-    records = [r for r in caplog.records if r.name == "ai_service.access"]
+        # The line is written once the response has gone out, on the server's thread.
+        deadline = time.monotonic() + 5
+        while not access_lines() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    records = access_lines()
     assert records
     line = json.loads(JsonFormatter().format(records[-1]))
     assert line["request_id"] == "trace-me-42" == response.headers["x-request-id"]
