@@ -43,6 +43,12 @@ async def steps(ctx: JobContext) -> Any:
     return {"steps": total}
 
 
+async def unstorable(ctx: JobContext) -> Any:
+    from decimal import Decimal
+
+    return {"amount": Decimal("1.10")}
+
+
 async def crash_once(ctx: JobContext) -> Any:
     """Hangs on its first attempt (the test kills that worker), finishes on the next."""
     if ctx.job.attempts == 1:
@@ -61,6 +67,7 @@ def register_in_server(registry: JobRegistry) -> None:
     registry.register("test.flaky", flaky, max_attempts=3, backoff_base=0.05)
     registry.register("test.permanent", permanent)
     registry.register("test.steps", steps)
+    registry.register("test.unstorable", unstorable)
 
 
 def register_in_subprocess(registry: JobRegistry) -> None:

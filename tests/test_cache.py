@@ -29,31 +29,39 @@ def test_counters_live_one_window_from_their_first_hit(server: LiveServer) -> No
 
     async def scenario() -> list[object]:
         counts = [(await cache.incr("hits", window=0.3))[0] for _ in range(3)]
-        count, left = await cache.counter("hits")
+        await cache.decr("hits")
+        count, left = await cache.incr("hits", window=0.3)
         await asyncio.sleep(0.35)
-        return [counts, count, 0 < left <= 0.3, await cache.counter("hits")]
+        await cache.decr("hits")  # an expired counter stays gone, with no expiry-less remains
+        return [counts, count, 0 < left <= 0.3, await cache.incr("hits", window=5)]
 
-    assert server.call(scenario) == [[1, 2, 3], 3, True, (0, 0.0)]
+    counts, count, left_ok, fresh = server.call(scenario)
+    assert counts == [1, 2, 3]
+    assert count == 3
+    assert left_ok
+    assert fresh[0] == 1
 
 
-def test_rate_limiter(server: LiveServer) -> None:
+def test_rate_limiter_counts_attempts_before_they_are_made(server: LiveServer) -> None:
     limiter = RateLimiter(server.services.cache, limit=2, window_seconds=60, name="test")
 
     async def scenario() -> list[object]:
-        before = await limiter.retry_after("a", "b")
-        await limiter.hit("a")
-        await limiter.hit("a")
-        blocked = await limiter.retry_after("b", "a")
-        other = await limiter.retry_after("b")
+        allowed = [await limiter.attempt("a", "b") for _ in range(2)]
+        refused = await limiter.attempt("b", "a")
+        again = await limiter.attempt("a")
+        await limiter.refund("b")
+        await limiter.refund("b")
+        b_after_refunds = await limiter.attempt("b")
         await limiter.reset("a")
-        return [before, blocked, other, await limiter.retry_after("a")]
+        return [allowed, refused, again, b_after_refunds, await limiter.attempt("a")]
 
-    before, blocked, other, after = server.call(scenario)
-    assert before is None
-    assert other is None
-    assert after is None
-    assert isinstance(blocked, int)
-    assert 55 <= blocked <= 60
+    allowed, refused, again, b_after_refunds, after_reset = server.call(scenario)
+    assert allowed == [None, None]
+    assert refused.first
+    assert 55 <= refused.retry_after <= 60
+    assert not again.first  # one audit entry per window, not one per request
+    assert b_after_refunds is None
+    assert after_reset is None
 
 
 def test_publish_reaches_every_subscriber_of_the_channel(server: LiveServer) -> None:

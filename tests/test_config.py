@@ -89,11 +89,13 @@ def test_secret_strength() -> None:
 
 def test_invalid_numbers_are_reported() -> None:
     with pytest.raises(ConfigError) as error:
-        load_settings(environ={"PORT": "eighty", "DATABASE_POOL_SIZE": "0", "LOG_LEVEL": "loud"})
+        load_settings(environ={"PORT": "eighty", "DATABASE_POOL_SIZE": "0", "LOG_LEVEL": "loud",
+                               "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
     text = str(error.value)
     assert "PORT must be a whole number" in text
     assert "DATABASE_POOL_SIZE must be at least 1" in text
     assert "LOG_LEVEL must be one of" in text
+    assert "'proxy.local' is not an IP address or network" in text
 
 
 def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
@@ -120,6 +122,24 @@ def test_development_creates_its_secrets_once(tmp_path: Path) -> None:
     assert again.generated_secrets == ()
     assert (again.jwt_secret, again.integration_config_key) == (
         settings.jwt_secret, settings.integration_config_key)
+
+
+def test_an_empty_or_truncated_key_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "jwt_secret").write_text("")
+    (tmp_path / "secrets" / "integration_config_key").write_text("k1:c2hvcnQ=\n")
+    settings = ensure_development_secrets(load_settings(environ={"DATA_DIR": str(tmp_path)}))
+    assert set(settings.generated_secrets) == {"JWT_SECRET", "INTEGRATION_CONFIG_KEY"}
+    assert secret_strength(settings.jwt_secret) >= 32
+    assert (tmp_path / "secrets" / "jwt_secret").read_text().strip() == settings.jwt_secret
+    assert list((tmp_path / "secrets").glob(".*tmp")) == []
+
+
+def test_development_warns_about_a_weak_secret(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    with caplog.at_level(logging.WARNING, logger="ai_service.config"):
+        ensure_development_secrets(load_settings(environ={"DATA_DIR": str(tmp_path), "JWT_SECRET": "changeme"}))
+    assert "JWT_SECRET is weaker than 32 bytes" in caplog.text
+    assert "changeme" not in caplog.text
 
 
 def test_production_never_generates_secrets(tmp_path: Path) -> None:

@@ -205,15 +205,43 @@ def test_sql_metacharacters_in_every_string_argument(
     assert gql.login(ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
-def test_nul_characters_are_refused_at_the_edge(server: LiveServer, gql: GraphQLClient, admin: Any) -> None:
-    response = gql.raw(CREATE_USER, {"input": {"email": "nul@example.com", "password": "long\x00enough pass",
-                                               "fullName": "a\x00b"}}, token=admin["accessToken"])
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    literal = gql.raw('{ auditLog(first: 1, action: "a\\u0000b") { edges { cursor } } }',
-                      token=admin["accessToken"])
-    assert literal.status_code == 400
+def test_nul_characters_are_refused_wherever_they_hide(
+    server: LiveServer, gql: GraphQLClient, admin: Any
+) -> None:
+    token = admin["accessToken"]
+    in_variables = gql.error(CREATE_USER, {"input": {"email": "nul@example.com",
+                                                     "password": "long\x00enough pass", "fullName": "a"}},
+                             token=token)
+    in_nested_list = gql.error(LOGIN, {"email": "a@example.com", "password": "x", "extra": ["\x00"]})
+    escaped = gql.error('{ auditLog(first: 1, action: "a\\u0000b") { edges { cursor } } }', token=token)
+    braced = gql.error('mutation { login(email: "a\\u{0}b@example.com", password: "x") { accessToken } }')
+    for error in (in_variables, in_nested_list, escaped, braced):
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "U+0000" in error["message"]
     assert count_rows(server, "users") == 1
+
+
+@pytest.mark.parametrize("body", [b"123", b'"just a string"', b"null", b"true"])
+def test_a_json_body_that_is_not_an_object(gql: GraphQLClient, body: bytes) -> None:
+    response = gql.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_out_of_range_ids_and_overlong_filters(gql: GraphQLClient, admin: Any) -> None:
+    token = admin["accessToken"]
+    import base64
+
+    huge_cursor = base64.urlsafe_b64encode(b"k:99999999999999999999999").decode().rstrip("=")
+    cases = [
+        ("query($id: ID!) { job(id: $id) { id } }", {"id": "99999999999999999999999"}, "id"),
+        ("query($id: ID!) { job(id: $id) { id } }", {"id": str(2**63)}, "id"),
+        ("query($a: String!) { users(first: 2, after: $a) { edges { cursor } } }", {"a": huge_cursor}, "after"),
+        ("query($a: String!) { auditLog(first: 2, action: $a) { edges { cursor } } }", {"a": "x" * 65}, "action"),
+    ]
+    for query, variables, field in cases:
+        error = gql.error(query, variables, token=token)
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, query
 
 
 def test_unexpected_errors_are_masked_and_logged_with_the_request_id(

@@ -172,3 +172,41 @@ def test_access_log_lines_are_json_with_the_request_id(
     assert line["status"] == 200
     assert line["msg"] == "GET /health 200"
     assert line["duration_ms"] >= 0
+
+
+def _admin_client(url: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=url, timeout=30)
+    setup = client.post("/graphql", json={"query": 'mutation { createFirstAdmin(email: "a@example.com", '
+                                          'password: "correct horse battery") { accessToken } }'})
+    return client, setup.json()["data"]["createFirstAdmin"]["accessToken"]
+
+
+def _failed_login_ip(client: httpx.Client, token: str, headers: dict[str, str]) -> str | None:
+    """Fail a login with these headers, then read the address its audit entry got."""
+    failed = client.post("/graphql", headers=headers, json={
+        "query": 'mutation { login(email: "a@example.com", password: "wrong password!") { accessToken } }'})
+    assert failed.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    events = client.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
+        "query": '{ auditLog(first: 1, action: "auth.login_failed") { edges { node { ip } } } }'})
+    ip: str | None = events.json()["data"]["auditLog"]["edges"][0]["node"]["ip"]
+    return ip
+
+
+def test_forwarded_addresses_are_ignored_without_trusted_proxies(
+    backend_env: dict[str, str], tmp_path: Path
+) -> None:
+    with served(embedded_env(backend_env, tmp_path)) as url:
+        client, token = _admin_client(url)
+        assert _failed_login_ip(client, token, {"x-forwarded-for": "203.0.113.9"}) == "127.0.0.1"
+
+
+def test_trusted_proxies_name_the_client_from_the_right(
+    backend_env: dict[str, str], tmp_path: Path
+) -> None:
+    with served(embedded_env(backend_env, tmp_path, TRUSTED_PROXIES="127.0.0.1")) as url:
+        client, token = _admin_client(url)
+        # The client made up the first entry; our proxy appended the address it saw.
+        forwarded = {"x-forwarded-for": "198.51.100.1, 203.0.113.9"}
+        assert _failed_login_ip(client, token, forwarded) == "203.0.113.9"
+        # Junk where an address should be is no address, not an error.
+        assert _failed_login_ip(client, token, {"x-forwarded-for": "1" * 80}) is None

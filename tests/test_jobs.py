@@ -3,8 +3,10 @@ graphql-transport-ws, recovery after a worker is killed, and several workers on 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -31,6 +33,10 @@ HERE = Path(__file__).parent
 @pytest.fixture(autouse=True)
 def _kinds(server: LiveServer) -> None:
     jobkinds.register_in_server(server.services.registry)
+    # Ids start again at 1 in every test: a handler left over from the previous test must
+    # not take this test's feed.
+    jobkinds.FEEDS.clear()
+    jobkinds.STOPPED.clear()
 
 
 def enqueue(server: LiveServer, kind: str, payload: dict[str, Any] | None = None,
@@ -254,6 +260,25 @@ def test_job_updates_of_someone_elses_job(
     assert errors[0]["extensions"]["code"] == "NOT_FOUND"
 
 
+def test_job_updates_stop_as_soon_as_the_session_ends(
+    server: LiveServer, gql: GraphQLClient, admin: Any, ws_factory: Callable[..., TransportWS]
+) -> None:
+    session = gql.login("admin@example.com", "correct horse battery staple")
+    job_id = enqueue(server, "test.steps", {"steps": 3}, owner=admin)
+    client = ws_factory(session["accessToken"])
+    assert client.receive()["type"] == "connection_ack"
+    client.send({"id": "1", "type": "subscribe", "payload": {"query": UPDATES, "variables": {"id": str(job_id)}}})
+    assert client.receive()["type"] == "next"
+    gql.data('mutation($t: String!) { logout(refreshToken: $t) }', {"t": session["refreshToken"]})
+    server.call(_put(job_id))  # the job moves on; the signed-out subscriber must not see it
+    message = client.receive()
+    while message["type"] == "next" and not message["payload"].get("errors"):
+        assert message["payload"]["data"]["jobUpdates"]["progress"] == 0  # nothing new leaks
+        message = client.receive()
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 # --------------------------------------------------------------------------- separate workers
 
 
@@ -321,3 +346,79 @@ def test_several_workers_share_one_queue(
 
 async def _jobs(ids: list[int]) -> list[Job]:
     return list(await Job.filter(id__in=ids))
+
+
+# --------------------------------------------------------------------------- failure modes
+
+
+def test_a_result_that_cannot_be_stored_is_a_clear_permanent_failure(
+    server: LiveServer, gql: GraphQLClient, admin: Any
+) -> None:
+    job_id = enqueue(server, "test.unstorable", owner=admin)
+    dead = finished(gql, job_id, admin["accessToken"], "DEAD")
+    assert dead["attempts"] == 1
+    assert dead["error"].startswith("result cannot be stored")
+
+
+def test_the_registered_retry_policy_is_the_default(server: LiveServer) -> None:
+    job_id = enqueue(server, "test.flaky", {"succeed_on": 1})
+    job: Job = server.call(server.services.jobs.get(job_id))
+    assert job.max_attempts == 3  # as registered for test.flaky, not the global default
+
+
+def test_cancel_then_retry_never_runs_a_job_twice_at_once(
+    server: LiveServer, gql: GraphQLClient, admin: Any
+) -> None:
+    token = admin["accessToken"]
+    job_id = enqueue(server, "test.steps", {"steps": 1}, owner=admin)
+    wait_for(lambda: job_state(gql, job_id, token)["state"] == "RUNNING", what="running")
+    gql.data('mutation($id: ID!) { cancelJob(id: $id) { id } }', {"id": str(job_id)}, token=token)
+    gql.data('mutation($id: ID!) { retryJob(id: $id) { id } }', {"id": str(job_id)}, token=token)
+    # The first run is stopped as soon as its lease renewal finds another claim in its place.
+    wait_for(lambda: job_id in jobkinds.STOPPED, what="the first run to be stopped")
+    wait_for(lambda: job_state(gql, job_id, token)["state"] == "RUNNING", what="the second run")
+    server.call(_put(job_id))
+    done = finished(gql, job_id, token)
+    assert done["attempts"] == 1
+    assert done["result"] == {"steps": 1}
+
+
+def test_the_worker_survives_a_database_failure(
+    server: LiveServer, gql: GraphQLClient, admin: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ai_service.core import db
+
+    async def rename(a: str, b: str) -> None:
+        await db.connection().execute_script(f"ALTER TABLE {a} RENAME TO {b}")
+
+    with caplog.at_level(logging.ERROR, logger="ai_service.core.jobs.worker"):
+        server.call(rename("jobs", "jobs_away"))
+        try:
+            wait_for(lambda: "could not claim work" in caplog.text, what="the worker to fail")
+        finally:
+            server.call(rename("jobs_away", "jobs"))
+    job_id = enqueue(server, "test.echo", {"after": "outage"}, owner=admin)
+    assert finished(gql, job_id, admin["accessToken"])["result"] == {"after": "outage"}
+
+
+def test_stopping_a_worker_hands_its_running_job_back_promptly(server: LiveServer) -> None:
+    from ai_service.core.jobs import JobRegistry, Worker
+
+    registry = JobRegistry()
+    registry.register("test.block", jobkinds.steps)
+    job_id = enqueue(server, "test.block", {"steps": 1})
+
+    async def scenario() -> tuple[float, Job]:
+        worker = Worker(server.services.jobs, registry, server.services.pubsub, concurrency=1,
+                        poll_seconds=0.1, shutdown_grace=0.3)
+        task = asyncio.create_task(worker.run())
+        while (await Job.get(id=job_id)).state != JobState.RUNNING:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        started = time.monotonic()
+        worker.stop()
+        await task
+        return time.monotonic() - started, await Job.get(id=job_id)
+
+    took, job = server.call(scenario)
+    assert took < 2
+    assert (job.state, job.attempts, job.locked_by) == (JobState.QUEUED, 0, None)

@@ -188,3 +188,28 @@ def test_audit_log_resolves_actors_in_one_batch(
         counts.append(counter.count)
     # Authentication, the page, and one query for all the actors however many there are.
     assert counts == [3, 3]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(
+    gql: GraphQLClient, admin: dict[str, Any]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = make_member(gql, admin["accessToken"], "second@example.com")
+    gql.data(UPDATE, {"id": other["user"]["id"], "input": {"role": "ADMIN"}}, token=admin["accessToken"])
+    moves = [(admin["accessToken"], other["user"]["id"]), (other["accessToken"], admin["user"]["id"])]
+    for _ in range(5):
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda m: gql.post(UPDATE, {"id": m[1], "input": {"role": "MEMBER"}}, token=m[0]), moves))
+        roles = [e["node"]["role"] for e in gql.data(USERS, {"first": 5}, token=_any_admin_token(gql))["users"]["edges"]]
+        assert roles.count("ADMIN") == 1, roles
+        for token, user_id in moves:  # promote back for the next round
+            gql.post(UPDATE, {"id": user_id, "input": {"role": "ADMIN"}}, token=token)
+
+
+def _any_admin_token(gql: GraphQLClient) -> str:
+    for email, password in ((ADMIN_EMAIL, ADMIN_PASSWORD), ("second@example.com", "member password 123")):
+        payload = gql.login(email, password)
+        if payload["user"]["role"] == "ADMIN":
+            return str(payload["accessToken"])
+    raise AssertionError("no admin left")

@@ -111,8 +111,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
         log_config=None,
         access_log=False,
         server_header=False,
-        proxy_headers=settings.trust_proxy_headers,
-        forwarded_allow_ips="*" if settings.trust_proxy_headers else None,
+        ws="websockets-sansio",
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import logging
 import os
 import re
@@ -56,7 +57,9 @@ class Settings:
     influxdb_url: str | None = None
     qdrant_url: str | None = None
     cors_origins: tuple[str, ...] = ()
-    trust_proxy_headers: bool = False
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); the client is
+    # the first address from the right that is not one of them.
+    trusted_proxies: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
     access_token_minutes: int = 15
     refresh_token_days: int = 30
@@ -213,7 +216,7 @@ def _parse(v: Mapping[str, str]) -> Settings:
         qdrant_url=get("QDRANT_URL"),
         cors_origins=tuple(o.strip().rstrip("/") for o in (get("CORS_ORIGINS") or "").split(",")
                            if o.strip()),
-        trust_proxy_headers=bool(flag("TRUST_PROXY_HEADERS", False)),
+        trusted_proxies=_networks(get("TRUSTED_PROXIES"), problems),
         max_request_bytes=integer("MAX_REQUEST_BYTES", 1_048_576, minimum=1024),
         access_token_minutes=integer("ACCESS_TOKEN_MINUTES", 15, minimum=1),
         refresh_token_days=integer("REFRESH_TOKEN_DAYS", 30, minimum=1),
@@ -268,6 +271,16 @@ def _database_url(get: _Getter, problems: list[str]) -> str | None:
     return f"postgres://{auth}@{host}:{port}/{database}"
 
 
+def _networks(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in (raw or "").split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            problems.append(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network")
+    return entries
+
+
 def _redis_url(get: _Getter, problems: list[str]) -> str | None:
     url = get("REDIS_URL")
     if url:
@@ -314,6 +327,15 @@ def _secret_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def _read_secret(path: Path) -> str | None:
+    """A stored key, or None when there is none worth using (missing, empty, truncated)."""
+    try:
+        value = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return value if secret_strength(value) >= MIN_SECRET_BYTES else None
+
+
 def ensure_development_secrets(settings: Settings) -> Settings:
     """Development creates the secrets it lacks, once, in data_dir/secrets (0600)."""
     if settings.is_production:
@@ -326,23 +348,36 @@ def ensure_development_secrets(settings: Settings) -> Settings:
         + base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     for attr, make in makers.items():
-        if getattr(settings, attr):
+        if given := getattr(settings, attr):
+            if secret_strength(given) < MIN_SECRET_BYTES:
+                log.warning("%s is weaker than %d bytes: production would refuse it",
+                            attr.upper(), MIN_SECRET_BYTES)
             continue
         path = settings.secrets_dir / attr
-        if path.is_file():
-            values[attr] = path.read_text().strip()
+        if (stored := _read_secret(path)) is not None:
+            values[attr] = stored
             continue
         settings.secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        value = make()
-        # O_EXCL: two processes starting at once must not both write a different key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            values[attr] = path.read_text().strip()
-            continue
+        # Written to a private temporary file, then linked into place: the key appears whole
+        # or not at all, and of two processes starting at once the first one wins.
+        temporary = path.with_name(f".{attr}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(value + "\n")
-        values[attr] = value
+            fh.write(make() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():  # present but unusable (empty, truncated): replace it
+            path.unlink()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:  # another process just wrote one: use theirs
+            pass
+        finally:
+            temporary.unlink()
+        stored = _read_secret(path)
+        if stored is None:
+            raise ConfigError([f"could not create {path}"])
+        values[attr] = stored
         generated.append(attr.upper())
         log.warning("generated %s in %s (development only: production must set it)",
                     attr.upper(), settings.secrets_dir)

@@ -56,13 +56,15 @@ async def open_services(settings: Settings) -> Services:
     limiter = RateLimiter(cache, settings.login_max_failures, window, "login")
     hasher = PasswordHasher(settings.password_opslimit, settings.password_memlimit)
     audit = AuditLog()
-    jobs = JobQueue(pubsub, settings.job_lease_seconds)
+    registry = JobRegistry()
+    jobs = JobQueue(pubsub, settings.job_lease_seconds, registry)
+    _register_housekeeping(registry, settings, jobs)
     services = Services(
         settings=settings,
         cache=cache,
         pubsub=pubsub,
         jobs=jobs,
-        registry=_registry(settings, jobs),
+        registry=registry,
         audit=audit,
         users=UserService(hasher, audit, RateLimiter(cache, settings.login_max_failures, window,
                                                      "password")),
@@ -77,9 +79,7 @@ async def open_services(settings: Settings) -> Services:
     return services
 
 
-def _registry(settings: Settings, jobs: JobQueue) -> JobRegistry:
-    registry = JobRegistry()
-
+def _register_housekeeping(registry: JobRegistry, settings: Settings, jobs: JobQueue) -> None:
     async def purge_jobs(ctx: JobContext) -> dict[str, Any]:
         return {"deleted": await jobs.purge_finished(timedelta(days=settings.job_retention_days))}
 
@@ -87,4 +87,3 @@ def _registry(settings: Settings, jobs: JobQueue) -> JobRegistry:
     registry.register(PURGE_JOBS, purge_jobs, max_attempts=3)
     registry.every(PURGE_SESSIONS, timedelta(hours=6))
     registry.every(PURGE_JOBS, timedelta(days=1))
-    return registry

@@ -6,6 +6,7 @@ from typing import Any
 
 from ai_service.audit.models import AuditEvent
 from ai_service.core.client import ClientInfo
+from ai_service.core.errors import BadUserInput
 from ai_service.core.pagination import Page, keyset_page
 
 
@@ -37,5 +38,7 @@ class AuditLog:
     ) -> Page[AuditEvent]:
         query = AuditEvent.all()
         if action:
+            if len(action) > 64:
+                raise BadUserInput("`action` is at most 64 characters", field="action")
             query = query.filter(action=action)
         return await keyset_page(query, first, after, order="desc")

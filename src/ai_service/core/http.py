@@ -3,6 +3,7 @@ and the security headers every response carries."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -96,7 +97,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def client_ip(scope: Scope) -> str | None:
-    """The peer address; uvicorn rewrites it from X-Forwarded-For for trusted proxies only."""
+    """The peer address; uvicorn rewrites it from X-Forwarded-For for trusted proxies only.
+    Anything that is not an IP address (a proxy passing junk along) counts as unknown."""
     client = scope.get("client")
-    return str(client[0]) if client else None
+    if not client:
+        return None
+    try:
+        return str(ipaddress.ip_address(str(client[0])))
+    except ValueError:
+        return None
 

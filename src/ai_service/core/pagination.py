@@ -14,6 +14,7 @@ from tortoise.queryset import QuerySet
 from ai_service.core.errors import BadUserInput
 
 MAX_PAGE = 100
+MAX_ID = 2**63 - 1  # BIGINT: anything larger cannot name a row, and would overflow the driver
 DEFAULT_PAGE = 20
 M = TypeVar("M", bound=Model)
 
@@ -33,9 +34,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != "k":
+        key = int(value)
+        if prefix != "k" or not 0 <= key <= MAX_ID:
             raise ValueError(prefix)
-        return int(value)
+        return key
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadUserInput("Invalid cursor", field="after") from exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -18,24 +19,28 @@ ISSUER = "ai-service"
 
 
 class PasswordHasher:
-    """Hashing runs in a thread: libsodium releases the GIL, the event loop keeps serving."""
+    """Hashing runs in a thread: libsodium releases the GIL, the event loop keeps serving.
+    At most one hash per core runs at once, so a burst of logins cannot take all the memory."""
 
     def __init__(self, opslimit: int, memlimit: int) -> None:
         self.opslimit = opslimit
         self.memlimit = memlimit
+        self._slots = asyncio.Semaphore(os.cpu_count() or 1)
         # Verified against when an email is unknown, so both answers take the same time.
         self._dummy = pwhash.argon2id.str(secrets.token_bytes(16), opslimit, memlimit)
 
     async def hash(self, password: str) -> str:
-        hashed = await asyncio.to_thread(
-            pwhash.argon2id.str, password.encode(), self.opslimit, self.memlimit
-        )
+        async with self._slots:
+            hashed = await asyncio.to_thread(
+                pwhash.argon2id.str, password.encode(), self.opslimit, self.memlimit
+            )
         return hashed.decode()
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         stored = password_hash.encode() if password_hash else self._dummy
         try:
-            ok = await asyncio.to_thread(pwhash.argon2id.verify, stored, password.encode())
+            async with self._slots:
+                ok = await asyncio.to_thread(pwhash.argon2id.verify, stored, password.encode())
         except InvalidkeyError:
             return False
         return bool(ok) and password_hash is not None

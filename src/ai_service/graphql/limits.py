@@ -1,4 +1,5 @@
-"""Protects the server from expensive documents: a cost limit that multiplies by `first`.
+"""Protects the server: a cost limit that multiplies by `first`, and no U+0000 in any text
+(PostgreSQL cannot store it, so it is refused here rather than deep inside a query).
 Depth, alias and token limits come from strawberry's own extensions (see schema.py)."""
 
 from __future__ import annotations
@@ -15,12 +16,47 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    ValidationRule,
     VariableNode,
 )
 from strawberry.extensions import SchemaExtension
 
 from ai_service.core.pagination import DEFAULT_PAGE, MAX_PAGE
 from ai_service.graphql.errors import VALIDATION_FAILED
+
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)"
+
+
+class NoNulInLiterals(ValidationRule):
+    """Strings written in the document itself (`"a\\u0000b"`, `"a\\u{0}b"`)."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            error = GraphQLError(NUL_MESSAGE, node, extensions={"code": "BAD_USER_INPUT"})
+            self.report_error(error)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class NoNulInVariables(SchemaExtension):
+    """Strings passed as variables, over HTTP and WebSocket alike."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if not context.pre_execution_errors and _has_nul(context.variables):
+            context.pre_execution_errors = [
+                GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+            ]
+        yield
 
 
 def query_cost(

@@ -21,7 +21,7 @@ from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
 from ai_service.graphql.errors import ErrorCodes, ParseCache
-from ai_service.graphql.limits import CostLimiter
+from ai_service.graphql.limits import CostLimiter, NoNulInLiterals, NoNulInVariables
 from ai_service.users.schema import UserMutation, UserQuery
 
 Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery))
@@ -41,7 +41,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     # Extensions are given as factories: strawberry builds fresh ones per operation. The rule
     # classes are built once here, or the validation cache (keyed by them) would never hit.
     rules: list[type[ASTValidationRule]] = [
-        depth_rule(s.graphql_max_depth, None), alias_rule(s.graphql_max_aliases)
+        depth_rule(s.graphql_max_depth, None), alias_rule(s.graphql_max_aliases), NoNulInLiterals
     ]
     extensions: list[Any] = [
         partial(ParseCache, maxsize=512),
@@ -49,6 +49,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         partial(MaxTokensLimiter, max_token_count=s.graphql_max_tokens),
         partial(AddValidationRules, rules),
         partial(CostLimiter, max_cost=s.graphql_max_cost),
+        NoNulInVariables,
         ErrorCodes,
     ]
     return Schema(

@@ -6,6 +6,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from tortoise.transactions import in_transaction
 
@@ -57,17 +58,20 @@ class AuthService:
 
     async def login(self, email: str, password: str, client: ClientInfo) -> AuthResult:
         email = email.strip().lower()[:254]
-        subjects = [f"email:{email}"] + ([f"ip:{client.ip}"] if client.ip else [])
-        if (wait := await self.limiter.retry_after(*subjects)) is not None:
-            await self.audit.record("auth.login_throttled", client, actor_email=email)
+        email_subject = f"email:{email}"
+        subjects = [email_subject] + ([f"ip:{client.ip}"] if client.ip else [])
+        if refusal := await self.limiter.attempt(*subjects):
+            if refusal.first:
+                await self.audit.record("auth.login_throttled", client, actor_email=email)
             raise RateLimited(
-                f"Too many failed login attempts. Try again in {wait} seconds.", retry_after=wait
+                f"Too many failed login attempts. Try again in {refusal.retry_after} seconds.",
+                retry_after=refusal.retry_after,
             )
         user = await User.get_or_none(email=email)
         # The hash is checked even for an unknown email, so timing does not tell them apart.
-        password_ok = await self.hasher.verify(user.password_hash if user else None, password)
+        verified_hash = user.password_hash if user else None
+        password_ok = await self.hasher.verify(verified_hash, password)
         if user is None or not password_ok or not user.is_active:
-            await self.limiter.hit(*subjects)
             reason = "unknown_email" if user is None else (
                 "wrong_password" if not password_ok else "inactive")
             await self.audit.record(
@@ -75,12 +79,23 @@ class AuthService:
                 actor_email=email, details={"reason": reason},
             )
             raise Unauthenticated(INVALID_LOGIN)
-        await self.limiter.reset(subjects[0])
-        if self.hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self.hasher.hash(password)
-        user.last_login_at = datetime.now(UTC)
+        await self.limiter.reset(email_subject)
+        await self.limiter.refund(*subjects[1:])
+        new_hash = (await self.hasher.hash(password)
+                    if self.hasher.needs_rehash(user.password_hash) else None)
         async with in_transaction():
-            await user.save(update_fields=["password_hash", "last_login_at"])
+            # The password may have been changed or reset while we were hashing: then this
+            # login used a password that no longer exists, and must not create a session.
+            current = await User.select_for_update().get_or_none(id=user.id)
+            if current is None or current.password_hash != verified_hash or not current.is_active:
+                raise Unauthenticated(INVALID_LOGIN)
+            user = current
+            user.last_login_at = datetime.now(UTC)
+            fields = ["last_login_at"]
+            if new_hash:
+                user.password_hash = new_hash
+                fields.append("password_hash")
+            await user.save(update_fields=fields)
             session = await AuthSession.create(
                 id=uuid.uuid4(), user=user, expires_at=datetime.now(UTC) + self.refresh_ttl,
                 ip=client.ip, user_agent=(client.user_agent or "")[:255] or None,
@@ -119,14 +134,22 @@ class AuthService:
             raise Unauthenticated("Invalid refresh token")
         async with in_transaction():
             spent = await RefreshToken.filter(id=stored.id, used_at=None).update(used_at=now)
-            if not spent:  # lost a race with another exchange of the same token
-                raise Unauthenticated("Refresh token already used")
-            session.last_used_at = now
-            session.expires_at = now + self.refresh_ttl
-            await session.save(update_fields=["last_used_at", "expires_at"])
-            return await self._issue(user, session)
+            if spent:
+                session.last_used_at = now
+                session.expires_at = now + self.refresh_ttl
+                # Conditional: a logout or password change that just committed wins.
+                live = await AuthSession.filter(id=session.id, revoked_at=None).update(
+                    last_used_at=session.last_used_at, expires_at=session.expires_at
+                )
+                if not live:
+                    raise Unauthenticated("Session expired or signed out: log in again")
+                return await self._issue(user, session)
+        # Two exchanges of one token at once: one of them is not its owner.
+        await self._reuse_detected(session, user, client)
 
-    async def _reuse_detected(self, session: AuthSession, user: User, client: ClientInfo) -> None:
+    async def _reuse_detected(
+        self, session: AuthSession, user: User, client: ClientInfo
+    ) -> NoReturn:
         if session.revoked_at is None:
             await AuthSession.filter(id=session.id).update(
                 revoked_at=datetime.now(UTC), revoked_reason="token_reuse"

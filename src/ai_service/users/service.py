@@ -181,8 +181,10 @@ class UserService:
         return user
 
     async def _keep_an_admin(self, user: User, verb: str) -> None:
-        others = await User.filter(role=Role.ADMIN, is_active=True).exclude(id=user.id).count()
-        if others == 0:
+        # Lock every active admin, not only this one: two admins demoting each other at once
+        # must not both see the other one still there.
+        admins = await User.select_for_update().filter(role=Role.ADMIN, is_active=True)
+        if not [a for a in admins if a.id != user.id]:
             raise Conflict(f"Cannot {verb} the last active administrator")
 
     async def reset_password(
@@ -210,16 +212,16 @@ class UserService:
         """Checks the current password (rate-limited like logins) and signs out other sessions."""
         check_password(new_password, field="newPassword")
         subject = f"email:{user.email}"
-        if (wait := await self._password_limiter.retry_after(subject)) is not None:
-            raise RateLimited(f"Too many failed attempts. Try again in {wait} seconds.",
-                              retry_after=wait)
+        if refusal := await self._password_limiter.attempt(subject):
+            raise RateLimited(f"Too many failed attempts. Try again in {refusal.retry_after} "
+                              "seconds.", retry_after=refusal.retry_after)
         if not await self.hasher.verify(user.password_hash, current_password):
-            await self._password_limiter.hit(subject)
             await self.audit.record(
                 "user.password_change_failed", client, actor_id=user.id, actor_email=user.email,
                 target_type="user", target_id=user.id,
             )
             raise BadUserInput("Current password is incorrect", field="currentPassword")
+        await self._password_limiter.reset(subject)
         if current_password == new_password:
             raise BadUserInput("The new password must differ from the current one",
                                field="newPassword")

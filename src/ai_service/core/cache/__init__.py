@@ -24,8 +24,8 @@ class Cache(Protocol):
         Returns the count and the seconds left before it resets."""
         ...
 
-    async def counter(self, key: str) -> tuple[int, float]:
-        """The counter's value and seconds left, (0, 0) when it does not exist."""
+    async def decr(self, key: str) -> None:
+        """Subtract one from a live counter; a counter that expired stays gone."""
         ...
 
     async def clear(self) -> None:

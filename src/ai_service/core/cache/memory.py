@@ -54,11 +54,10 @@ class MemoryCache:
         self._data[key] = (count, expires)
         return count, max(0.0, expires - now)
 
-    async def counter(self, key: str) -> tuple[int, float]:
+    async def decr(self, key: str) -> None:
         entry = self._live(key)
-        if entry is None or not isinstance(entry[0], int):
-            return 0, 0.0
-        return entry[0], max(0.0, (entry[1] or 0.0) - time.monotonic())
+        if entry is not None and isinstance(entry[0], int):
+            self._data[key] = (max(0, entry[0] - 1), entry[1])
 
     async def clear(self) -> None:
         self._data.clear()

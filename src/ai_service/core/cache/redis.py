@@ -34,6 +34,11 @@ class RedisBackend:
     def __init__(self, url: str, prefix: str) -> None:
         self._client = aioredis.from_url(url, health_check_interval=30, socket_timeout=10)
         self._prefix = prefix
+        # DECR on a missing key would create a counter with no expiry: only touch live ones.
+        self._decr_if_live = self._client.register_script(
+            "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end "
+            "return 0"
+        )
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -58,15 +63,8 @@ class RedisBackend:
             count, _, pttl = await pipe.execute()
         return int(count), max(0.0, pttl / 1000)
 
-    async def counter(self, key: str) -> tuple[int, float]:
-        full = self._k(key)
-        async with self._client.pipeline(transaction=False) as pipe:
-            pipe.get(full)
-            pipe.pttl(full)
-            value, pttl = await pipe.execute()
-        if value is None:
-            return 0, 0.0
-        return int(value), max(0.0, pttl / 1000)
+    async def decr(self, key: str) -> None:
+        await self._decr_if_live(keys=[self._k(key)])
 
     async def clear(self) -> None:
         keys = [key async for key in self._client.scan_iter(match=self._prefix + "*", count=500)]

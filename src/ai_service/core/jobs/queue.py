@@ -7,6 +7,7 @@ again, so a crash or a restart loses nothing. On PostgreSQL concurrent workers c
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from ai_service.core.cache import PubSub
 from ai_service.core.db import connection, dialect
 from ai_service.core.errors import Conflict, NotFound
 from ai_service.core.jobs.models import TERMINAL_STATES, Job, JobState
+from ai_service.core.jobs.registry import JobRegistry
 
 WAKEUP_CHANNEL = "jobs:wakeup"
 
@@ -68,9 +70,13 @@ RETURNING id
 
 
 class JobQueue:
-    def __init__(self, pubsub: PubSub, lease_seconds: float) -> None:
+    """Every change a worker makes is fenced by the lock its claim wrote: once a job was
+    cancelled, retried or reclaimed, the old run can no longer touch it."""
+
+    def __init__(self, pubsub: PubSub, lease_seconds: float, registry: JobRegistry) -> None:
         self._pubsub = pubsub
         self.lease = timedelta(seconds=lease_seconds)
+        self.registry = registry
 
     async def enqueue(
         self,
@@ -80,7 +86,7 @@ class JobQueue:
         owner_id: int | None = None,
         dedupe_key: str | None = None,
         run_at: datetime | None = None,
-        max_attempts: int = 5,
+        max_attempts: int | None = None,
         priority: int = 0,
     ) -> Job:
         """Queue a job; with a `dedupe_key` already used, returns that job instead."""
@@ -89,7 +95,8 @@ class JobQueue:
         try:
             job = await Job.create(
                 kind=kind, payload=payload or {}, owner_id=owner_id, dedupe_key=dedupe_key,
-                run_at=run_at or _now(), max_attempts=max_attempts, priority=priority,
+                run_at=run_at or _now(), priority=priority,
+                max_attempts=max_attempts or self.registry.max_attempts(kind),
             )
         except IntegrityError:
             if dedupe_key is None:
@@ -99,16 +106,18 @@ class JobQueue:
         return job
 
     async def claim(self, worker_id: str, kinds: Collection[str]) -> Job | None:
-        """Take the next due job of one of `kinds` (or one whose worker died) under a lease."""
+        """Take the next due job of one of `kinds` (or one whose worker died) under a lease.
+        The job's `locked_by` is this claim's lock: pass it to every later call."""
         if not kinds:
             return None
         now = _now()
+        lock = f"{worker_id}/{secrets.token_hex(4)}"
         kind_list: object = sorted(kinds)
         sql = _CLAIM_POSTGRES
         if dialect() == "sqlite":
             sql, kind_list = _CLAIM_SQLITE, orjson.dumps(kind_list).decode()
         rows = await connection().execute_query_dict(
-            sql, [worker_id, _sql_time(now + self.lease), _sql_time(now), kind_list]
+            sql, [lock, _sql_time(now + self.lease), _sql_time(now), kind_list]
         )
         if not rows:
             return None
@@ -116,53 +125,53 @@ class JobQueue:
         await self._announce(job)
         return job
 
-    async def _owned_update(self, job: Job, worker_id: str, **values: Any) -> bool:
-        """Update a job only while this worker still holds it (not reclaimed, not cancelled)."""
+    async def _owned_update(self, job: Job, lock: str, **values: Any) -> bool:
+        """Update a job only while this claim still holds it (not reclaimed, not cancelled)."""
         values["updated_at"] = _now()
         changed = await Job.filter(
-            id=job.id, locked_by=worker_id, state=JobState.RUNNING
+            id=job.id, locked_by=lock, state=JobState.RUNNING
         ).update(**values)
         if changed:
             for key, value in values.items():
                 setattr(job, key, value)
         return bool(changed)
 
-    async def heartbeat(self, job: Job, worker_id: str) -> bool:
-        return await self._owned_update(job, worker_id, lease_expires_at=_now() + self.lease)
+    async def heartbeat(self, job: Job, lock: str) -> bool:
+        return await self._owned_update(job, lock, lease_expires_at=_now() + self.lease)
 
-    async def progress(self, job: Job, worker_id: str, fraction: float, message: str) -> bool:
+    async def progress(self, job: Job, lock: str, fraction: float, message: str) -> bool:
         fraction = min(1.0, max(0.0, fraction))
-        ok = await self._owned_update(job, worker_id, progress=fraction, message=message[:500])
+        ok = await self._owned_update(job, lock, progress=fraction, message=message[:500])
         if ok:
             await self._announce(job)
         return ok
 
-    async def succeed(self, job: Job, worker_id: str, result: Any) -> bool:
+    async def succeed(self, job: Job, lock: str, result: Any) -> bool:
         ok = await self._owned_update(
-            job, worker_id, state=JobState.SUCCEEDED, progress=1.0, result=result, error=None,
+            job, lock, state=JobState.SUCCEEDED, progress=1.0, result=result, error=None,
             finished_at=_now(), lease_expires_at=None, locked_by=None,
         )
         if ok:
             await self._announce(job)
         return ok
 
-    async def fail(self, job: Job, worker_id: str, error: str, retry_in: float | None) -> bool:
+    async def fail(self, job: Job, lock: str, error: str, retry_in: float | None) -> bool:
         """Record a failure: back to the queue after `retry_in` seconds, or DEAD when None."""
         if retry_in is None:
             values: dict[str, Any] = {"state": JobState.DEAD, "finished_at": _now()}
         else:
             values = {"state": JobState.QUEUED, "run_at": _now() + timedelta(seconds=retry_in)}
         ok = await self._owned_update(
-            job, worker_id, error=error[:4000], lease_expires_at=None, locked_by=None, **values
+            job, lock, error=error[:4000], lease_expires_at=None, locked_by=None, **values
         )
         if ok:
             await self._announce(job)
         return ok
 
-    async def release(self, job: Job, worker_id: str) -> bool:
+    async def release(self, job: Job, lock: str) -> bool:
         """Hand a job back untouched (the worker is shutting down): the attempt does not count."""
         ok = await self._owned_update(
-            job, worker_id, state=JobState.QUEUED, attempts=max(0, job.attempts - 1),
+            job, lock, state=JobState.QUEUED, attempts=max(0, job.attempts - 1),
             lease_expires_at=None, locked_by=None, run_at=_now(),
         )
         if ok:

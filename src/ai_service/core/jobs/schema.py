@@ -117,16 +117,16 @@ class JobSubscription:
         self, info: Info[Context, None], id: strawberry.ID
     ) -> AsyncGenerator[JobType, None]:
         job = await _visible_job(info, id)
-        services = info.context.services
         # Subscribe before the first read, so no change can slip between the two.
-        async with services.pubsub.subscribe(job_channel(job.id)) as messages:
-            job = await services.jobs.get(job.id) or job
+        async with info.context.services.pubsub.subscribe(job_channel(job.id)) as messages:
+            job = await _visible_job(info, id)
             yield JobType.of(job)
             while job.state not in TERMINAL_STATES:
                 await messages.get(within=_POLL_SECONDS)
-                fresh = await services.jobs.get(job.id)
-                if fresh is None:
-                    return
+                # Authorised again for every event: a logout, a deactivation or an expired
+                # token ends the stream at once, not when the job finishes.
+                info.context.forget_principal()
+                fresh = await _visible_job(info, id)
                 if (fresh.updated_at, fresh.state, fresh.progress) != (
                     job.updated_at, job.state, job.progress
                 ):

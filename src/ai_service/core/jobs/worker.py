@@ -1,7 +1,8 @@
 """The worker loop: claims jobs, runs their handlers, renews leases, retries with backoff.
 
 It runs inside `serve` by default and as `ai-service worker` in its own process; any number of
-workers may share one PostgreSQL database.
+workers may share one PostgreSQL database. Delivery is at least once (a worker that dies after
+the work but before recording it leaves the job to be run again), so handlers are idempotent.
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import socket
+import time
 import uuid
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from ai_service.core.cache import PubSub
 from ai_service.core.jobs.models import Job
 from ai_service.core.jobs.queue import WAKEUP_CHANNEL, JobQueue
+from ai_service.core.jobs.registry import JobKind, JobRegistry
 from ai_service.core.logging import request_id_var
 
 log = logging.getLogger(__name__)
+_MAX_ERROR_PAUSE = 30.0  # the longest wait between tries while the database or cache fails
 
 
 class PermanentJobError(Exception):
@@ -38,11 +42,11 @@ class JobLost(Exception):
 class JobContext:
     job: Job
     _queue: JobQueue
-    _worker_id: str
+    _lock: str
 
     @property
     def worker_id(self) -> str:
-        return self._worker_id
+        return self._lock.rsplit("/", 1)[0]
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -50,39 +54,8 @@ class JobContext:
 
     async def progress(self, fraction: float, message: str = "") -> None:
         """Report progress (0..1); raises JobLost when the job was cancelled meanwhile."""
-        if not await self._queue.progress(self.job, self._worker_id, fraction, message):
+        if not await self._queue.progress(self.job, self._lock, fraction, message):
             raise JobLost(f"job {self.job.id} is no longer held by this worker")
-
-
-Handler = Callable[[JobContext], Coroutine[Any, Any, Any]]
-
-
-@dataclass(frozen=True)
-class JobKind:
-    name: str
-    handler: Handler
-    max_attempts: int = 5
-    timeout: float | None = None
-    backoff_base: float = 2.0
-    backoff_cap: float = 600.0
-
-    def backoff(self, attempts: int) -> float:
-        """Exponential backoff with jitter: 2s, 4s, 8s ... capped, times 0.5-1.0."""
-        delay = min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, attempts - 1))
-        return delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
-
-
-@dataclass
-class JobRegistry:
-    kinds: dict[str, JobKind] = field(default_factory=dict)
-    schedules: list[tuple[str, timedelta]] = field(default_factory=list)
-
-    def register(self, name: str, handler: Handler, **options: Any) -> None:
-        self.kinds[name] = JobKind(name, handler, **options)
-
-    def every(self, name: str, interval: timedelta) -> None:
-        """Run the registered kind `name` once per interval, whatever the number of workers."""
-        self.schedules.append((name, interval))
 
 
 class Worker:
@@ -94,12 +67,14 @@ class Worker:
         *,
         concurrency: int = 2,
         poll_seconds: float = 2.0,
+        shutdown_grace: float = 10.0,
     ) -> None:
         self.queue = queue
         self.registry = registry
         self.pubsub = pubsub
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
+        self.shutdown_grace = shutdown_grace
         self.worker_id = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -107,28 +82,22 @@ class Worker:
         self._next_schedule_check = 0.0
 
     async def run(self) -> None:
+        """Until stop(): fill the free slots, then wait for a wake-up, a free slot or the poll.
+        A failing database or cache is logged and retried; it never ends the loop."""
         log.info("worker started", extra={"worker": self.worker_id})
         listener = asyncio.create_task(self._listen_for_wakeups())
-        slots = asyncio.Semaphore(self.concurrency)
+        failures = 0
         try:
             while not self._stopping.is_set():
-                await self._enqueue_scheduled()
-                while not self._stopping.is_set():
-                    await slots.acquire()
-                    try:
-                        job = await self._claim()
-                    except Exception:
-                        slots.release()
-                        raise
-                    if job is None:
-                        slots.release()
-                        break
-                    task = asyncio.create_task(self._run_job(job, slots))
-                    self._running.add(task)
-                    task.add_done_callback(self._running.discard)
-                self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+                try:
+                    await self._fill_slots()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("job worker could not claim work; trying again shortly")
+                    await self._pause(min(_MAX_ERROR_PAUSE, self.poll_seconds * 2**failures))
+                    continue
+                await self._pause(self.poll_seconds)
         finally:
             listener.cancel()
             await self._drain()
@@ -136,21 +105,42 @@ class Worker:
 
     async def run_until_idle(self) -> None:
         """Claim and run jobs until none is due (for tests and one-shot CLI use)."""
+        self._next_schedule_check = 0.0
         await self._enqueue_scheduled()
         while (job := await self._claim()) is not None:
             await self._execute(job)
-
-    async def _claim(self) -> Job | None:
-        return await self.queue.claim(self.worker_id, self.registry.kinds.keys())
 
     def stop(self) -> None:
         self._stopping.set()
         self._wakeup.set()
 
-    async def _drain(self, grace: float = 10.0) -> None:
+    async def _fill_slots(self) -> None:
+        self._wakeup.clear()  # from here on, any wake-up is seen by the next pause
+        await self._enqueue_scheduled()
+        while len(self._running) < self.concurrency and not self._stopping.is_set():
+            job = await self._claim()
+            if job is None:
+                return
+            task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wakeup.set()  # a slot is free
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+
+    async def _claim(self) -> Job | None:
+        return await self.queue.claim(self.worker_id, self.registry.kinds.keys())
+
+    async def _drain(self) -> None:
+        """Let running jobs finish for a grace period; the rest are handed back untouched."""
         if not self._running:
             return
-        _, pending = await asyncio.wait(set(self._running), timeout=grace)
+        _, pending = await asyncio.wait(set(self._running), timeout=self.shutdown_grace)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -165,7 +155,7 @@ class Worker:
                 raise
             except Exception:  # the cache went away: polling still works; try again soon
                 log.warning("job wake-up channel unavailable, polling only", exc_info=True)
-                await asyncio.sleep(5)
+                await asyncio.sleep(_MAX_ERROR_PAUSE)
 
     async def _enqueue_scheduled(self) -> None:
         now = datetime.now(UTC).timestamp()
@@ -173,69 +163,80 @@ class Worker:
             return
         self._next_schedule_check = now + 60
         for name, interval in self.registry.schedules:
-            seconds = interval.total_seconds()
-            bucket = int(now // seconds)
+            bucket = int(now // interval.total_seconds())
             # One job per kind and interval however many workers race: the dedupe key decides.
             await self.queue.enqueue(name, {}, dedupe_key=f"schedule:{name}:{bucket}")
 
-    async def _run_job(self, job: Job, slots: asyncio.Semaphore) -> None:
+    async def _run_job(self, job: Job) -> None:
         token = request_id_var.set(f"job-{job.id}")
         try:
             await self._execute(job)
-        except Exception:  # never let one job take the worker down
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # recording the outcome failed: the lease expiry will retry the job
             log.exception("job bookkeeping failed", extra={"job_id": job.id})
         finally:
             request_id_var.reset(token)
-            slots.release()
 
     async def _execute(self, job: Job) -> None:
         kind = self.registry.kinds[job.kind]  # claim() only hands out kinds we know
+        lock = job.locked_by or ""
         if job.attempts > job.max_attempts:  # reclaimed after crashes, again and again
-            await self.queue.fail(
-                job, self.worker_id, job.error or "worker lost the job too many times", None
-            )
+            error = job.error or "the worker running it was lost too many times"
+            await self.queue.fail(job, lock, error, None)
             return
-        context = JobContext(job, self.queue, self.worker_id)
-        work = asyncio.create_task(kind.handler(context))
-        heartbeat = asyncio.create_task(self._keep_lease(job, work))
+        work = asyncio.create_task(kind.handler(JobContext(job, self.queue, lock)))
+        heartbeat = asyncio.create_task(self._keep_lease(job, lock, work))
         try:
             result = await asyncio.wait_for(work, kind.timeout)
         except asyncio.CancelledError:
             if heartbeat.done() and heartbeat.result() is False:
                 return  # cancelled by a user or reclaimed: nothing more to record
-            await self.queue.release(job, self.worker_id)  # we are shutting down
+            await self.queue.release(job, lock)  # we are shutting down
             raise
         except TimeoutError:
-            await self._failed(job, kind, f"timed out after {kind.timeout:g}s", permanent=False)
+            await self._failed(job, lock, kind, f"timed out after {kind.timeout:g}s")
         except JobLost:
             log.info("job lost its lease", extra={"job_id": job.id})
         except PermanentJobError as exc:
-            await self._failed(job, kind, str(exc) or type(exc).__name__, permanent=True)
+            await self._failed(job, lock, kind, str(exc) or type(exc).__name__, permanent=True)
         except Exception as exc:
             log.warning("job failed", exc_info=True, extra={"job_id": job.id, "kind": job.kind})
-            await self._failed(job, kind, f"{type(exc).__name__}: {exc}", permanent=False)
+            await self._failed(job, lock, kind, f"{type(exc).__name__}: {exc}")
         else:
-            await self.queue.succeed(job, self.worker_id, _jsonable(result))
+            try:
+                stored = orjson.loads(orjson.dumps(result))
+            except TypeError as exc:  # retrying would redo the work and fail the same way
+                await self._failed(job, lock, kind, f"result cannot be stored: {exc}",
+                                   permanent=True)
+            else:
+                await self.queue.succeed(job, lock, stored)
         finally:
             heartbeat.cancel()
 
-    async def _keep_lease(self, job: Job, work: asyncio.Task[Any]) -> bool:
-        interval = max(0.05, self.queue.lease.total_seconds() / 3)
+    async def _keep_lease(self, job: Job, lock: str, work: asyncio.Task[Any]) -> bool:
+        """Renew the lease while the handler runs. Stops the handler when the job was taken
+        away, or when the lease could not be renewed before it ran out (database trouble)."""
+        lease = self.queue.lease.total_seconds()
+        renewed = time.monotonic()
         while not work.done():
-            await asyncio.sleep(interval)
-            if not await self.queue.heartbeat(job, self.worker_id):
-                work.cancel()  # cancelled by a user, or reclaimed after we stalled
-                return False
+            await asyncio.sleep(max(0.05, lease / 3))
+            try:
+                if not await self.queue.heartbeat(job, lock):
+                    work.cancel()  # cancelled by a user, or reclaimed after we stalled
+                    return False
+                renewed = time.monotonic()
+            except Exception:
+                log.warning("could not renew a job lease", exc_info=True, extra={"job_id": job.id})
+                if time.monotonic() - renewed >= lease:  # another worker may now claim it
+                    work.cancel()
+                    return False
         return True
 
-    async def _failed(self, job: Job, kind: JobKind, error: str, *, permanent: bool) -> None:
+    async def _failed(
+        self, job: Job, lock: str, kind: JobKind, error: str, *, permanent: bool = False
+    ) -> None:
         retry_in = None if permanent or job.attempts >= job.max_attempts else kind.backoff(
             job.attempts
         )
-        await self.queue.fail(job, self.worker_id, error, retry_in)
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool | list | dict):
-        return value
-    return str(value)
+        await self.queue.fail(job, lock, error, retry_in)
