@@ -44,6 +44,7 @@ schema: install
 
 bench: install
 	$(BIN)/python benchmarks/graphql_vs_bare.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache

@@ -31,16 +31,17 @@ LOG_LEVEL = "WARNING"  # both targets: our access-log middleware runs but writes
 
 
 def base_env(data_dir: Path) -> dict[str, str]:
-    """A clean environment (nothing inherited but PATH and HOME), as in tests/conftest.py."""
+    """A clean environment (nothing inherited but PATH, HOME and PYTHONPATH, which can point the
+    server at another checkout of the package), as in tests/conftest.py."""
+    inherited = {k: os.environ[k] for k in ("PATH", "HOME", "PYTHONPATH") if k in os.environ}
     return {
+        **inherited,
         "AI_SERVICE_ENV": "development",
         "DATA_DIR": str(data_dir),
         "LOG_LEVEL": LOG_LEVEL,
         "JWT_SECRET": secrets.token_urlsafe(48)[:48],
         "INTEGRATION_CONFIG_KEY": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "ACCESS_TOKEN_MINUTES": "120",  # outlives any run
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
     }
 
 

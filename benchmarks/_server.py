@@ -1,4 +1,4 @@
-"""The app as `ai-service serve` builds it, plus `/bench/me`: the `me` query as a bare route.
+"""The app as `ai-service serve` builds it, plus `/api/bench/me`: the `me` query as a bare route.
 
     PORT=8000 DATA_DIR=... .venv/bin/python benchmarks/_server.py
 
@@ -44,7 +44,7 @@ async def bench_me(request: Request) -> Response:
 
 def build_app(settings: Settings) -> Starlette:
     return create_app(settings, extra_routes=[
-        Route("/bench/me", bench_me, methods=["GET", "POST"]),
+        Route("/api/bench/me", bench_me, methods=["GET", "POST"]),
     ])
 
 

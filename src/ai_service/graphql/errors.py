@@ -3,13 +3,9 @@ request id, so a client sees what it can fix and nothing of the server's insides
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
-from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import ParserCache, SchemaExtension
 
 from ai_service.core.errors import AppError
 from ai_service.core.logging import request_id_var
@@ -19,41 +15,6 @@ log = logging.getLogger("ai_service.graphql")
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL_SERVER_ERROR"
-
-
-class ErrorCodes(SchemaExtension):
-    def on_validate(self) -> Iterator[None]:
-        yield
-        for error in self.execution_context.pre_execution_errors or ():
-            if not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": VALIDATION_FAILED}
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        self._format(self.execution_context.result)
-
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        """Each result a subscription (or any WebSocket operation) sends."""
-        self._format(result)
-        yield
-
-    @staticmethod
-    def _format(result: Any) -> None:
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [format_error(e) for e in result.errors]
-
-
-class ParseCache(ParserCache):
-    """strawberry's ParserCache raises syntax errors from its hook, outside the code that turns
-    them into a result; leaving the document unset lets strawberry parse and report it."""
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        yield
 
 
 def format_error(error: GraphQLError) -> GraphQLError:

@@ -1,13 +1,15 @@
-"""Protects the server: a cost limit that multiplies by `first`, and no U+0000 in any text
-(PostgreSQL cannot store it, so it is refused here rather than deep inside a query).
-Depth, alias and token limits come from strawberry's own extensions (see schema.py)."""
+"""What protects the server from a document: the cost of a query, where a field with `first: n`
+costs n times its selection, and no U+0000 in any text (PostgreSQL cannot store it, so it is
+refused here rather than deep inside a query). Depth and alias limits are strawberry's rules,
+the token limit graphql-core's parser option; `guard.py` applies them all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -20,10 +22,8 @@ from graphql import (
     ValidationRule,
     VariableNode,
 )
-from strawberry.extensions import SchemaExtension
 
 from ai_service.core.pagination import DEFAULT_PAGE, MAX_PAGE
-from ai_service.graphql.errors import VALIDATION_FAILED
 
 NUL_MESSAGE = "Text may not contain the NUL character (U+0000)"
 
@@ -37,26 +37,30 @@ class NoNulInLiterals(ValidationRule):
             self.report_error(error)
 
 
-def _has_nul(value: object) -> bool:
+def has_nul(value: object) -> bool:
+    """Strings passed as variables, nested anywhere."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     return False
 
 
-class NoNulInVariables(SchemaExtension):
-    """Strings passed as variables, over HTTP and WebSocket alike."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if not context.pre_execution_errors and _has_nul(context.variables):
-            context.pre_execution_errors = [
-                GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
-            ]
-        yield
+def document_cost(
+    document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any]
+) -> int:
+    """The cost of the operation that will run; 0 when graphql-core will refuse to pick one."""
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        ):
+            return query_cost(definition, fragments, variables)
+    return 0
 
 
 def query_cost(
@@ -70,74 +74,46 @@ def query_cost(
         for d in operation.variable_definitions or ()
         if isinstance(d.default_value, IntValueNode)
     }
-
-    def page_size(field: FieldNode) -> int | None:
-        for argument in field.arguments or ():
-            if argument.name.value != "first":
-                continue
-            value = argument.value
-            raw: Any = None
-            if isinstance(value, IntValueNode):
-                raw = value.value
-            elif isinstance(value, VariableNode):
-                raw = variables.get(value.name.value, defaults.get(value.name.value))
-            try:
-                return max(0, min(int(raw), MAX_PAGE)) if raw is not None else DEFAULT_PAGE
-            except (TypeError, ValueError):
-                return MAX_PAGE
-        return None
-
-    def cost(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
-        total = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                inner = cost(selection.selection_set, seen)
-                size = page_size(selection)
-                total += 1 + (inner * size if size is not None else inner)
-            elif isinstance(selection, InlineFragmentNode):
-                total += cost(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in fragments and name not in seen:
-                    total += cost(fragments[name].selection_set, seen | {name})
-        return total
-
-    return cost(operation.selection_set, frozenset())
+    # Module-level helpers, not closures: a recursive closure is a reference cycle, and every
+    # cycle made per request is garbage the cyclic collector has to find.
+    return _selection_cost(operation.selection_set, fragments, {**defaults, **variables},
+                           frozenset())
 
 
-class CostLimiter(SchemaExtension):
-    def __init__(self, max_cost: int) -> None:
-        self.max_cost = max_cost
+def _page_size(field: FieldNode, variables: Mapping[str, Any]) -> int | None:
+    for argument in field.arguments or ():
+        if argument.name.value != "first":
+            continue
+        value = argument.value
+        raw: Any = None
+        if isinstance(value, IntValueNode):
+            raw = value.value
+        elif isinstance(value, VariableNode):
+            raw = variables.get(value.name.value)
+        try:
+            return max(0, min(int(raw), MAX_PAGE)) if raw is not None else DEFAULT_PAGE
+        except (TypeError, ValueError):
+            return MAX_PAGE
+    return None
 
-    def on_validate(self) -> Iterator[None]:
-        # Before the yield: strawberry decides whether to execute inside the validation step,
-        # so a verdict given on the way out would come too late. ValidationCache, listed
-        # before this extension, has validated the document by now.
-        self._check()
-        yield
 
-    def _check(self) -> None:
-        context = self.execution_context
-        if context.pre_execution_errors or context.graphql_document is None:
-            return
-        fragments = {
-            d.name.value: d for d in context.graphql_document.definitions
-            if isinstance(d, FragmentDefinitionNode)
-        }
-        wanted = context.operation_name
-        operations = [
-            d for d in context.graphql_document.definitions
-            if isinstance(d, OperationDefinitionNode)
-            and (wanted is None or (d.name is not None and d.name.value == wanted))
-        ]
-        if not operations:
-            return  # graphql-core reports the missing or ambiguous operation itself
-        total = query_cost(operations[0], fragments, context.variables or {})
-        if total > self.max_cost:
-            context.pre_execution_errors = [
-                GraphQLError(
-                    f"Query is too expensive: cost {total} exceeds the limit of {self.max_cost}. "
-                    "Ask for smaller pages or fewer nested lists.",
-                    extensions={"code": VALIDATION_FAILED, "cost": total, "maxCost": self.max_cost},
-                )
-            ]
+def _selection_cost(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    seen: frozenset[str],
+) -> int:
+    total = 0
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode):
+            inner = _selection_cost(selection.selection_set, fragments, variables, seen)
+            size = _page_size(selection, variables)
+            total += 1 + (inner * size if size is not None else inner)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _selection_cost(selection.selection_set, fragments, variables, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                total += _selection_cost(fragments[name].selection_set, fragments, variables,
+                                         seen | {name})
+    return total

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from graphql import GraphQLError, OperationType
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
-from ai_service.graphql.errors import ErrorCodes, ParseCache
-from ai_service.graphql.limits import CostLimiter, NoNulInLiterals, NoNulInVariables
+from ai_service.graphql.guard import guard_for
 from ai_service.users.schema import UserMutation, UserQuery
 
 Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery))
@@ -29,31 +21,32 @@ Mutation = merge_types("Mutation", (UserMutation, JobMutation))
 Subscription = merge_types("Subscription", (JobSubscription,))
 
 
+class CycleFreeExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core 3.3's executor keeps bound methods of itself (`async_helpers`): a reference
+    cycle that holds each request's objects (request, context, user...) until the cyclic
+    collector runs. Once a query's or mutation's response is built, break it."""
+
+    def build_response(self, data: Any) -> Any:
+        result = super().build_response(data)
+        if self.operation.operation is not OperationType.SUBSCRIPTION:
+            self.__dict__.pop("async_helpers", None)
+        return result
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Strawberry logs every error with a traceback; ErrorCodes logs only unexpected ones."""
+        """Strawberry logs every error with a traceback; format_error logs only unexpected ones."""
 
 
 def build_schema(settings: Settings | None = None) -> Schema:
-    s = settings or Settings()
-    # Extensions are given as factories: strawberry builds fresh ones per operation. The rule
-    # classes are built once here, or the validation cache (keyed by them) would never hit.
-    rules: list[type[ASTValidationRule]] = [
-        depth_rule(s.graphql_max_depth, None), alias_rule(s.graphql_max_aliases), NoNulInLiterals
-    ]
-    extensions: list[Any] = [
-        partial(ParseCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
-        partial(MaxTokensLimiter, max_token_count=s.graphql_max_tokens),
-        partial(AddValidationRules, rules),
-        partial(CostLimiter, max_cost=s.graphql_max_cost),
-        NoNulInVariables,
-        ErrorCodes,
-    ]
     return Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[guard_for(settings or Settings())],
+        execution_context_class=CycleFreeExecutionContext,
     )
 
 
