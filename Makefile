@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 WEB_STAMP := web/dist/graphiql/index.html
 WEB_SOURCES := web/package.json web/package-lock.json $(wildcard web/scripts/*) $(wildcard web/graphiql/*)
 
-.PHONY: install web run test test-embedded test-services lint schema bench clean
+.PHONY: install web run test lint schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
