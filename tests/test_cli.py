@@ -109,3 +109,38 @@ def test_worker_refuses_an_unmigrated_database(backend_env: dict[str, str], tmp_
     result = run_cli(embedded_env(backend_env, tmp_path), "worker", "--until-idle")
     assert result.returncode == 1
     assert "ai-service migrate" in result.stderr
+
+
+def test_create_admin_prompts_for_the_password_on_a_terminal(
+    server: LiveServer, gql: GraphQLClient, backend_env: dict[str, str]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    controller, terminal = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ai_service", "create-admin", "--email", "tty@example.com"],
+        stdin=terminal, stdout=terminal, stderr=terminal, env=backend_env, close_fds=True,
+    )
+    os.close(terminal)
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        while marker not in output:
+            chunk = os.read(controller, 1024)
+            assert chunk, output
+            output += chunk
+
+    try:
+        read_until(b"Password:")
+        os.write(controller, b"typed on a terminal\n")
+        read_until(b"Repeat for confirmation:")
+        os.write(controller, b"typed on a terminal\n")
+        assert process.wait(60) == 0, output
+    finally:
+        os.close(controller)
+        process.kill()
+    assert b"typed on a terminal" not in output  # not echoed
+    assert gql.login("tty@example.com", "typed on a terminal")["user"]["role"] == "ADMIN"
