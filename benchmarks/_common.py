@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import http.client
@@ -14,19 +13,21 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from pgadmin import create_database, drop_database  # noqa: E402 - scratch databases, as in tests
+
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "benchmarks" / "results"
-ADMIN_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LOG_LEVEL = "WARNING"  # both targets: our access-log middleware runs but writes nothing
 
 
@@ -46,31 +47,6 @@ def base_env(data_dir: Path) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- backends
-
-
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    url = ADMIN_DATABASE_URL.replace("postgres://", "postgresql://", 1)
-    try:
-        conn = await asyncpg.connect(url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise SystemExit(f"PostgreSQL at {ADMIN_DATABASE_URL} is unreachable: {exc}") from exc
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def create_database() -> str:
-    name = f"ai_service_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    return urlunsplit(urlsplit(ADMIN_DATABASE_URL)._replace(path=f"/{name}"))
-
-
-def drop_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _redis_cleanup(prefix: str) -> None:
@@ -101,7 +77,7 @@ def backend(kind: str, migrate: bool = True) -> Iterator[dict[str, str]]:
                 redis.Redis.from_url(REDIS_URL, socket_timeout=5).ping()
             except redis.RedisError as exc:
                 raise SystemExit(f"Redis at {REDIS_URL} is unreachable: {exc}") from exc
-            database_url = create_database()
+            database_url = create_database("ai_service_bench")
             prefix = f"ai-service-bench-{uuid.uuid4().hex[:8]}:"
             env.update(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix)
         if migrate:

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -27,11 +26,11 @@ import uvicorn
 
 from ai_service.app import create_app
 from ai_service.config import Settings, load_settings
+from pgadmin import create_database, drop_database
 
 BACKEND = os.environ.get("AI_SERVICE_TEST_BACKEND", "embedded")
 if BACKEND not in ("embedded", "services"):
     raise SystemExit(f"AI_SERVICE_TEST_BACKEND must be embedded or services, not {BACKEND!r}")
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -57,43 +56,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --------------------------------------------------------------------------- backends
-
-
-def admin_database_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL", DEFAULT_DATABASE_URL).replace(
-        "postgresql://", "postgres://", 1
-    )
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    try:
-        conn = await asyncpg.connect(admin_database_url().replace("postgres://", "postgresql://", 1),
-                                     timeout=10)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise RuntimeError(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}") from exc
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def create_database() -> str:
-    """A fresh, empty PostgreSQL database; returns its URL."""
-    name = f"ai_service_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    return with_database(admin_database_url(), name)
-
-
-def drop_database(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _check_redis(url: str) -> None:

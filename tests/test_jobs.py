@@ -109,12 +109,18 @@ def test_a_permanent_error_is_not_retried(server: LiveServer, gql: GraphQLClient
     assert (dead["attempts"], dead["error"]) == (1, "the input cannot be processed")
 
 
+def running_steps_job(server: LiveServer, gql: GraphQLClient, admin: Any, steps: int) -> int:
+    job_id = enqueue(server, "test.steps", {"steps": steps}, owner=admin)
+    wait_for(lambda: job_state(gql, job_id, admin["accessToken"])["state"] == "RUNNING",
+             what="running")
+    return job_id
+
+
 def test_cancelling_a_running_job_stops_its_handler(
     server: LiveServer, gql: GraphQLClient, admin: Any
 ) -> None:
     token = admin["accessToken"]
-    job_id = enqueue(server, "test.steps", {"steps": 3}, owner=admin)
-    wait_for(lambda: job_state(gql, job_id, token)["state"] == "RUNNING", what="running")
+    job_id = running_steps_job(server, gql, admin, 3)
     cancelled = gql.data('mutation($id: ID!) { cancelJob(id: $id) { state finishedAt } }',
                          {"id": str(job_id)}, token=token)["cancelJob"]
     assert cancelled["state"] == "CANCELLED"
@@ -370,8 +376,7 @@ def test_cancel_then_retry_never_runs_a_job_twice_at_once(
     server: LiveServer, gql: GraphQLClient, admin: Any
 ) -> None:
     token = admin["accessToken"]
-    job_id = enqueue(server, "test.steps", {"steps": 1}, owner=admin)
-    wait_for(lambda: job_state(gql, job_id, token)["state"] == "RUNNING", what="running")
+    job_id = running_steps_job(server, gql, admin, 1)
     gql.data('mutation($id: ID!) { cancelJob(id: $id) { id } }', {"id": str(job_id)}, token=token)
     gql.data('mutation($id: ID!) { retryJob(id: $id) { id } }', {"id": str(job_id)}, token=token)
     # The first run is stopped as soon as its lease renewal finds another claim in its place.

@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import create_database, drop_database, embedded_env, run_cli, served
+from conftest import embedded_env, run_cli, served
+from pgadmin import create_database, drop_database
 
 GENERATE = """
 import asyncio, sys
@@ -35,6 +36,12 @@ asyncio.run(main())
 """
 
 TABLES = ["users", "auth_sessions", "refresh_tokens", "audit_events", "jobs"]
+
+
+def assert_up_to_date(env: dict[str, str]) -> None:
+    check = run_cli(env, "migrate", "--check")
+    assert check.returncode == 0, check.stdout
+    assert "up to date" in check.stdout
 
 
 def generate_from_models(database_url: str) -> None:
@@ -74,9 +81,7 @@ def test_sqlite_migrations_build_the_same_tables_as_the_models(
     migrated_schema = sqlite_schema(migrated_dir / "ai-service.sqlite3")
     assert migrated_schema == sqlite_schema(generated)
     assert all(migrated_schema[t]["columns"] for t in TABLES)
-    again = run_cli(embedded_env(backend_env, migrated_dir), "migrate", "--check")
-    assert again.returncode == 0
-    assert "up to date" in again.stdout
+    assert_up_to_date(embedded_env(backend_env, migrated_dir))
 
 
 @pytest.mark.embedded_only
@@ -139,9 +144,7 @@ def test_postgres_migrations_build_exactly_the_models(
     migrated_schema = asyncio.run(postgres_schema(migrated))
     assert migrated_schema == asyncio.run(postgres_schema(generated))
     assert len(migrated_schema["columns"]) > 40
-    pending = run_cli({**backend_env, "DATABASE_URL": migrated}, "migrate", "--check")
-    assert pending.returncode == 0
-    assert "up to date" in pending.stdout
+    assert_up_to_date({**backend_env, "DATABASE_URL": migrated})
 
 
 @pytest.mark.services_only
