@@ -122,10 +122,8 @@ class GraphQLView(GraphQL[Context, None]):
         except _TooLarge:
             response = error_response(413, f"Request body is larger than {limit} bytes")
         except HTTPException as exc:
-            if "not allowed when using GET" in exc.reason:
-                response = error_response(405, exc.reason, {"allow": "POST"})
-            else:
-                response = error_response(exc.status_code, exc.reason)
+            allow = {"allow": "POST"} if exc.status_code == 405 else None
+            response = error_response(exc.status_code, exc.reason, allow)
         await response(scope, receive, send)
 
     async def _execute_json(self, request: Request) -> Response:
@@ -158,8 +156,9 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(400, "No GraphQL query found in the request") from exc
         except CannotGetOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason()) from exc
-        except InvalidOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason(request.method)) from exc
+        except InvalidOperationTypeError as exc:  # a mutation by GET, a subscription by HTTP
+            status = 405 if request.method == "GET" else 400
+            raise HTTPException(status, exc.as_http_error_reason(request.method)) from exc
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
