@@ -239,7 +239,18 @@ def test_a_rejected_token_is_refreshed_transparently(
     assert sent[0] == "Bearer spoiled"
     renewed = json.loads(tab.page.evaluate("sessionStorage.getItem('ai-service.graphiql.auth')"))
     assert renewed["accessToken"] not in ("spoiled", login["accessToken"])
-    assert renewed["refreshToken"] != login["refreshToken"]  # rotated
+    assert renewed["refreshToken"]
+    assert renewed["refreshToken"] != login["refreshToken"]  # rotated, and kept for next time
     assert renewed["email"] == ADMIN_EMAIL
     assert sent[2] == f"Bearer {renewed['accessToken']}"
     assert tab.auth_status().startswith(f"Signed in as {ADMIN_EMAIL}")
+    # The rotated refresh token works in its turn: expiry after expiry stays transparent.
+    tab.page.evaluate(
+        """() => {
+            const key = "ai-service.graphiql.auth";
+            const auth = JSON.parse(sessionStorage.getItem(key));
+            sessionStorage.setItem(key, JSON.stringify({...auth, accessToken: "spoiled again"}));
+        }"""
+    )
+    tab.open(f"{server.url}/graphql")
+    assert tab.run("query { me { role } }") == {"data": {"me": {"role": "ADMIN"}}}

@@ -105,7 +105,7 @@
 
   function refresh() {
     return post({
-      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
+      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { email } } }",
       variables: { t: auth.refreshToken },
     }).then(function (payload) {
       capture(payload);
