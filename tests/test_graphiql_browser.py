@@ -214,6 +214,19 @@ def test_a_wrong_password_is_not_retried_with_a_refreshed_token(
     assert len(tab.graphql_posts) == before + 2
 
 
+def spoil_access_token(tab: Page, server: LiveServer, token: str) -> None:
+    """Replace the stored access token (as if it had expired) and reload: init.js reads it back."""
+    tab.page.evaluate(
+        """(token) => {
+            const key = "ai-service.graphiql.auth";
+            const auth = JSON.parse(sessionStorage.getItem(key));
+            sessionStorage.setItem(key, JSON.stringify({...auth, accessToken: token}));
+        }""",
+        token,
+    )
+    tab.open(f"{server.url}/graphql")
+
+
 def test_a_rejected_token_is_refreshed_transparently(
     server: LiveServer, admin: dict[str, Any], tab: Page
 ) -> None:
@@ -222,15 +235,7 @@ def test_a_rejected_token_is_refreshed_transparently(
         f'mutation {{ login(email: "{ADMIN_EMAIL}", password: "{ADMIN_PASSWORD}") '
         "{ accessToken refreshToken user { email } } }"
     )["data"]["login"]
-    # Spoil the stored access token (as if it had expired) and reload: init.js reads it back.
-    tab.page.evaluate(
-        """() => {
-            const key = "ai-service.graphiql.auth";
-            const auth = JSON.parse(sessionStorage.getItem(key));
-            sessionStorage.setItem(key, JSON.stringify({...auth, accessToken: "spoiled"}));
-        }"""
-    )
-    tab.open(f"{server.url}/graphql")
+    spoil_access_token(tab, server, "spoiled")
     before = len(tab.graphql_posts)
     me = tab.run("query { me { email } }")
     assert me == {"data": {"me": {"email": ADMIN_EMAIL}}}
@@ -245,12 +250,5 @@ def test_a_rejected_token_is_refreshed_transparently(
     assert sent[2] == f"Bearer {renewed['accessToken']}"
     assert tab.auth_status().startswith(f"Signed in as {ADMIN_EMAIL}")
     # The rotated refresh token works in its turn: expiry after expiry stays transparent.
-    tab.page.evaluate(
-        """() => {
-            const key = "ai-service.graphiql.auth";
-            const auth = JSON.parse(sessionStorage.getItem(key));
-            sessionStorage.setItem(key, JSON.stringify({...auth, accessToken: "spoiled again"}));
-        }"""
-    )
-    tab.open(f"{server.url}/graphql")
+    spoil_access_token(tab, server, "spoiled again")
     assert tab.run("query { me { role } }") == {"data": {"me": {"role": "ADMIN"}}}

@@ -52,8 +52,8 @@ async def spa(request: Request) -> Response:
     return HTMLResponse(_static("placeholder.html"))
 
 
-def graphiql_response(settings_dist: Path) -> Response:
-    page = settings_dist / "graphiql" / "index.html"
+def graphiql_response(dist: Path) -> Response:
+    page = dist / "graphiql" / "index.html"
     if page.is_file():
         return FileResponse(page, headers={"cache-control": "no-cache"})
     return HTMLResponse(_static("graphiql-missing.html"), status_code=503)
