@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
             app.state.services = services
             if settings.worker_in_process:
                 worker_task = asyncio.create_task(worker.run(), name="job-worker")
-            if await services.users.count() == 0:
+            if not await services.users.any_exist():
                 log.warning("no users yet: create the first administrator with "
                             "`ai-service create-admin --email you@example.com` or the "
                             "createFirstAdmin mutation")

@@ -87,21 +87,21 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
         worker_in_process=settings.worker_in_process and not no_worker,
     )
 
-    async def check(services: Any) -> int:
+    async def check(services: Any) -> bool:
         try:
             await prepare_database(settings)
         except StartupError as exc:
             raise click.ClickException(str(exc)) from exc
-        return int(await services.users.count())
+        return bool(await services.users.any_exist())
 
-    users = _run(settings, check, check_schema=False)
+    has_users = _run(settings, check, check_schema=False)
     shown_host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
     url = f"http://{shown_host}:{settings.port}"
     database = "SQLite " + str(settings.sqlite_path) if settings.uses_sqlite else "PostgreSQL"
     cache = "Redis" if settings.redis_url else "in-process cache"
     click.echo(f"ai-service ({settings.env}; {database}; {cache})", err=True)
     click.echo(f"Serving on {url}  ·  GraphiQL: {url}/graphql", err=True)
-    if users == 0:
+    if not has_users:
         click.echo("No users yet. Create the first administrator:\n"
                    "  ai-service create-admin --email you@example.com", err=True)
     uvicorn.run(

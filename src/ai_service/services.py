@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from ai_service.users.auth import AuthService
 from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
 
-log = logging.getLogger(__name__)
 PURGE_JOBS = "jobs.purge_finished"
 
 

@@ -74,7 +74,7 @@ class UserQuery:
 
     @strawberry.field(description="True until the first administrator exists (first-run setup).")
     async def needs_setup(self, info: Info[Context, None]) -> bool:
-        return await info.context.services.users.count() == 0
+        return not await info.context.services.users.any_exist()
 
     @strawberry.field(description="Every user, oldest first. Administrators only.")
     async def users(

@@ -65,8 +65,9 @@ class UserService:
         self.audit = audit
         self._password_limiter = password_limiter
 
-    async def count(self) -> int:
-        return await User.all().count()
+    async def any_exist(self) -> bool:
+        """Whether setup is done; an EXISTS, not a COUNT over every user."""
+        return bool(await User.exists())
 
     async def get(self, user_id: int) -> User:
         user = await User.get_or_none(id=user_id)
