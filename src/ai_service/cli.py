@@ -36,7 +36,10 @@ def _run(
     from ai_service.services import open_services
 
     async def main() -> T:
-        services = await open_services(settings)
+        try:
+            services = await open_services(settings)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
         try:
             if check_schema and (pending := await pending_migrations()):
                 raise click.ClickException(
@@ -266,6 +269,28 @@ def users_reset_password(ctx: click.Context, email: str, password_stdin: bool) -
 
     _run(settings, work)
     click.echo(f"password reset for {email}; their sessions are signed out")
+
+
+@main.command("rotate-key")
+@click.pass_context
+def rotate_key(ctx: click.Context) -> None:
+    """Re-seal every integration secret under the first key of INTEGRATION_CONFIG_KEY.
+
+    Put the new key first (`k2:NEW,k1:OLD`), run this, then remove the old key. One transaction:
+    either every secret moves or none does; running it again re-seals nothing."""
+    from ai_service.core.errors import AppError
+
+    settings = _settings(ctx)
+
+    async def work(services: Any) -> Any:
+        try:
+            return await services.integrations.rotate()
+        except AppError as exc:
+            raise click.ClickException(exc.message) from exc
+
+    report = _run(settings, work)
+    click.echo(f"re-sealed {report.resealed} secret(s) in {report.integrations} integration(s) "
+               f"under key '{report.primary}'")
 
 
 @main.command("export-schema")

@@ -79,6 +79,18 @@ class Settings:
     job_poll_seconds: float = 2.0
     job_retention_days: int = 30
     auto_migrate: bool | None = None
+    # Where the app is reached from outside (https://nas.example.com): links in Telegram
+    # messages, the bot's webhook, bank consent callbacks.
+    public_url: str | None = None
+    # Completion goes to this provider first and falls back to the other one.
+    ai_preference: Literal["ANTHROPIC", "OPENAI"] = "ANTHROPIC"
+    integration_timeout_seconds: float = 15.0
+    # API base URLs, for a proxy, an OpenAI-compatible server or a local Telegram Bot API server.
+    openai_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    gocardless_api_url: str = "https://bankaccountdata.gocardless.com"
+    enable_banking_api_url: str = "https://api.enablebanking.com"
     web_dist_dir: Path = DEFAULT_WEB_DIST
     version: str | None = None
     commit: str | None = None
@@ -235,6 +247,18 @@ def _parse(v: Mapping[str, str]) -> Settings:
         job_poll_seconds=number("JOB_POLL_SECONDS", 2.0),
         job_retention_days=integer("JOB_RETENTION_DAYS", 30, minimum=1),
         auto_migrate=flag("AUTO_MIGRATE", None),
+        public_url=_http_url(get, "PUBLIC_URL", problems),
+        ai_preference=_choice(get, "AI_COMPLETION_PROVIDER", ("ANTHROPIC", "OPENAI"),
+                              problems),  # type: ignore[arg-type]
+        integration_timeout_seconds=number("INTEGRATION_TIMEOUT_SECONDS", 15.0),
+        openai_base_url=_http_url(get, "OPENAI_BASE_URL", problems),
+        anthropic_base_url=_http_url(get, "ANTHROPIC_BASE_URL", problems),
+        telegram_api_url=_http_url(get, "TELEGRAM_API_URL", problems)
+        or "https://api.telegram.org",
+        gocardless_api_url=_http_url(get, "GOCARDLESS_API_URL", problems)
+        or "https://bankaccountdata.gocardless.com",
+        enable_banking_api_url=_http_url(get, "ENABLE_BANKING_API_URL", problems)
+        or "https://api.enablebanking.com",
         web_dist_dir=Path(get("WEB_DIST_DIR") or DEFAULT_WEB_DIST),
         version=get("VERSION", "APP_VERSION"),
         commit=get("COMMIT", "GIT_COMMIT"),
@@ -279,6 +303,24 @@ def _networks(raw: str | None, problems: list[str]) -> tuple[str, ...]:
         except ValueError:
             problems.append(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network")
     return entries
+
+
+def _http_url(get: _Getter, name: str, problems: list[str]) -> str | None:
+    url = get(name)
+    if url is None:
+        return None
+    if not url.startswith(("http://", "https://")):
+        problems.append(f"{name} must start with http:// or https://")
+        return None
+    return url.rstrip("/")
+
+
+def _choice(get: _Getter, name: str, choices: tuple[str, ...], problems: list[str]) -> str:
+    value = (get(name) or choices[0]).upper()
+    if value not in choices:
+        problems.append(f"{name} must be one of {', '.join(c.lower() for c in choices)}")
+        return choices[0]
+    return value
 
 
 def _redis_url(get: _Getter, problems: list[str]) -> str | None:

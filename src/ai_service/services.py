@@ -7,13 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from ai_service.audit.service import AuditLog
-from ai_service.config import Settings
+from ai_service.config import ConfigError, Settings
 from ai_service.core import db
 from ai_service.core.cache import Cache, PubSub, create_cache
+from ai_service.core.crypto import Keyring, KeyringError
 from ai_service.core.jobs import JobContext, JobQueue, JobRegistry, Worker
 from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
+from ai_service.integrations.checks import make_checker
+from ai_service.integrations.service import IntegrationService
 from ai_service.users.auth import AuthService
 from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
@@ -31,6 +34,7 @@ class Services:
     audit: AuditLog
     users: UserService
     auth: AuthService
+    integrations: IntegrationService
 
     def worker(self) -> Worker:
         return Worker(
@@ -48,6 +52,10 @@ class Services:
 async def open_services(settings: Settings) -> Services:
     """Connect to the database and cache; the caller applies or checks migrations."""
     redact(settings.jwt_secret, settings.integration_config_key)
+    try:
+        keyring = Keyring.parse(settings.integration_config_key)
+    except KeyringError as exc:
+        raise ConfigError([str(exc)]) from None
     await db.init_db(settings)
     cache, pubsub = create_cache(settings)
     window = settings.login_window_seconds
@@ -72,6 +80,10 @@ async def open_services(settings: Settings) -> Services:
             limiter,
             audit,
             timedelta(days=settings.refresh_token_days),
+        ),
+        integrations=IntegrationService(
+            keyring, audit, make_checker(settings),
+            RateLimiter(cache, 10, 60, "integration-test"),
         ),
     )
     return services

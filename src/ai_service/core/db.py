@@ -24,6 +24,8 @@ MODEL_MODULES = [
     "ai_service.users.models",
     "ai_service.audit.models",
     "ai_service.core.jobs.models",
+    "ai_service.integrations.models",
+    "ai_service.core.llm.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"
 

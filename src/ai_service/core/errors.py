@@ -52,3 +52,23 @@ class RateLimited(AppError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, retryAfter=retry_after)
         self.retry_after = retry_after
+
+
+class IntegrationNotConfigured(AppError):
+    """A feature needs a provider nobody has configured: says which, and where to do it."""
+
+    code = "INTEGRATION_NOT_CONFIGURED"
+
+    def __init__(self, message: str, *, providers: list[str]) -> None:
+        super().__init__(message, providers=providers)
+        self.providers = providers
+
+
+class IntegrationUnavailable(AppError):
+    """The provider is configured but cannot be used now: its key is gone, or it failed."""
+
+    code = "INTEGRATION_UNAVAILABLE"
+
+    def __init__(self, message: str, *, provider: str, **extensions: Any) -> None:
+        super().__init__(message, provider=provider, **extensions)
+        self.provider = provider

@@ -91,3 +91,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(name).propagate = True
     # Tortoise logs every statement at DEBUG; keep that opt-in even when LOG_LEVEL=debug.
     logging.getLogger("tortoise").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # HTTP clients log each request's URL at INFO, and Telegram's carries the bot token.
+    for name in ("httpx", "httpcore", "openai", "anthropic"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

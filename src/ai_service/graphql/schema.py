@@ -14,10 +14,11 @@ from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
 from ai_service.graphql.guard import guard_for
+from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
 from ai_service.users.schema import UserMutation, UserQuery
 
-Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery))
-Mutation = merge_types("Mutation", (UserMutation, JobMutation))
+Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery))
+Mutation = merge_types("Mutation", (UserMutation, JobMutation, IntegrationMutation))
 Subscription = merge_types("Subscription", (JobSubscription,))
 
 
