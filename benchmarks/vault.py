@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import backend, write_json
-
 from ai_service.config import load_settings
 from ai_service.core import db
 from ai_service.core.client import CLI_CLIENT
