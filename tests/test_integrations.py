@@ -48,8 +48,12 @@ def database_bytes(server: LiveServer) -> bytes:
     """Everything the database holds, as an attacker with the file or a dump would see it."""
     settings = server.settings
     if settings.uses_sqlite:
+        # Read by another process: closing a descriptor of the file in this one would drop the
+        # server's SQLite locks (POSIX locks are per process), and a later CLI run would then
+        # delete the WAL the server still writes to.
         path = settings.sqlite_path
-        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+        files = [str(p) for p in (path, Path(f"{path}-wal")) if p.exists()]
+        return subprocess.run(["cat", *files], capture_output=True, check=True, timeout=60).stdout
     url = settings.database_url.replace("postgres://", "postgresql://", 1)
     return subprocess.run(["pg_dump", "--data-only", url], capture_output=True, check=True,
                           timeout=60).stdout
