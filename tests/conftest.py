@@ -26,6 +26,7 @@ import uvicorn
 
 from ai_service.app import create_app
 from ai_service.config import Settings, load_settings
+from fakes.provider_apis import FakeProviders
 from pgadmin import create_database, drop_database
 
 BACKEND = os.environ.get("AI_SERVICE_TEST_BACKEND", "embedded")
@@ -163,7 +164,8 @@ async def reset_state(services: Any) -> None:
     """Empty every table and the cache between tests."""
     from ai_service.core import db
 
-    tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "users"]
+    tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
+              "ai_usage", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -175,14 +177,25 @@ async def reset_state(services: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(backend_env: dict[str, str]) -> Iterator[LiveServer]:
-    live = LiveServer(settings_for(backend_env)).start()
+def fake_providers() -> Iterator[FakeProviders]:
+    """OpenAI, Anthropic, Telegram, GoCardless and Enable Banking, faked on one local port."""
+    fake = FakeProviders().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def server(backend_env: dict[str, str], fake_providers: FakeProviders) -> Iterator[LiveServer]:
+    live = LiveServer(settings_for(backend_env, **fake_providers.env())).start()
     yield live
     live.stop()
 
 
 @pytest.fixture(autouse=True)
 def _clean(request: pytest.FixtureRequest) -> None:
+    if "fake_providers" in request.fixturenames:
+        fake: FakeProviders = request.getfixturevalue("fake_providers")
+        fake.reset()
     if "server" in request.fixturenames:
         live: LiveServer = request.getfixturevalue("server")
         live.call(reset_state(live.services))
@@ -262,6 +275,16 @@ def make_member(gql: GraphQLClient, admin_token: str, email: str = "member@examp
     gql.data(CREATE_USER, {"input": {"email": email, "password": password, "fullName": "Mem"}},
              token=admin_token)
     return gql.login(email, password)
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 15, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def free_port() -> int:

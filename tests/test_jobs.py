@@ -22,7 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 
 import jobkinds
 from ai_service.core.jobs import Job, JobState
-from conftest import GraphQLClient, LiveServer, make_member
+from conftest import GraphQLClient, LiveServer, make_member, wait_for
 
 JOB = """query($id: ID!) { job(id: $id) { id kind state progress message attempts maxAttempts
   error result owner { email } startedAt finishedAt } }"""
@@ -44,16 +44,6 @@ def enqueue(server: LiveServer, kind: str, payload: dict[str, Any] | None = None
     owner_id = int(owner["user"]["id"]) if owner else None
     job: Job = server.call(server.services.jobs.enqueue(kind, payload, owner_id=owner_id, **options))
     return job.id
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 15, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def job_state(gql: GraphQLClient, job_id: int, token: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from ai_service.core.http import RequestContextMiddleware
 from ai_service.core.migrations import apply_migrations, pending_migrations
 from ai_service.graphql.schema import build_schema
 from ai_service.graphql.view import GraphQLView
+from ai_service.notifications.monitor import HealthMonitor
+from ai_service.notifications.webhook import telegram_webhook
 from ai_service.services import open_services
 
 log = logging.getLogger("ai_service")
@@ -52,17 +54,24 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         services = await open_services(settings)
         worker = services.worker()
         worker_task: asyncio.Task[None] | None = None
+        monitor_task: asyncio.Task[None] | None = None
+        monitor = HealthMonitor(
+            lambda: health.check_dependencies(services, integrations=False), services.notifier)
         try:
             await prepare_database(settings)
             app.state.services = services
             if settings.worker_in_process:
                 worker_task = asyncio.create_task(worker.run(), name="job-worker")
+            monitor_task = asyncio.create_task(monitor.run(), name="health-monitor")
             if not await services.users.any_exist():
                 log.warning("no users yet: create the first administrator with "
                             "`ai-service create-admin --email you@example.com` or the "
                             "createFirstAdmin mutation")
             yield
         finally:
+            if monitor_task is not None:
+                monitor.stop()
+                await monitor_task
             if worker_task is not None:
                 worker.stop()
                 await worker_task
@@ -78,6 +87,7 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         WebSocketRoute("/graphql", view),
         Route("/graphiql", web.graphiql, methods=["GET", "HEAD"]),
         Route("/graphiql/{path:path}", web.graphiql_asset, methods=["GET", "HEAD"]),
+        Route("/api/telegram/webhook", telegram_webhook, methods=["POST"]),
         *(extra_routes or []),
         Route("/{path:path}", web.spa, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
     ]

@@ -12,11 +12,13 @@ from ai_service.core import db
 from ai_service.core.cache import Cache, PubSub, create_cache
 from ai_service.core.crypto import Keyring, KeyringError
 from ai_service.core.jobs import JobContext, JobQueue, JobRegistry, Worker
+from ai_service.core.llm import LLMGateway
 from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
+from ai_service.notifications.service import Notifier
 from ai_service.users.auth import AuthService
 from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
@@ -35,6 +37,8 @@ class Services:
     users: UserService
     auth: AuthService
     integrations: IntegrationService
+    llm: LLMGateway
+    notifier: Notifier
 
     def worker(self) -> Worker:
         return Worker(
@@ -44,6 +48,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.notifier.close()
+        await self.llm.close()
         await self.pubsub.close()
         await self.cache.close()  # the same Redis client may be both: closing twice is harmless
         await db.close_db()
@@ -65,7 +71,13 @@ async def open_services(settings: Settings) -> Services:
     registry = JobRegistry()
     jobs = JobQueue(pubsub, settings.job_lease_seconds, registry)
     _register_housekeeping(registry, settings, jobs)
-    services = Services(
+    integrations = IntegrationService(
+        keyring, audit, make_checker(settings), RateLimiter(cache, 10, 60, "integration-test")
+    )
+    notifier = Notifier(settings, cache, jobs, integrations, audit)
+    notifier.register_jobs(registry)
+    jobs.on_dead.append(notifier.job_died)
+    return Services(
         settings=settings,
         cache=cache,
         pubsub=pubsub,
@@ -81,12 +93,10 @@ async def open_services(settings: Settings) -> Services:
             audit,
             timedelta(days=settings.refresh_token_days),
         ),
-        integrations=IntegrationService(
-            keyring, audit, make_checker(settings),
-            RateLimiter(cache, 10, 60, "integration-test"),
-        ),
+        integrations=integrations,
+        llm=LLMGateway(integrations, settings),
+        notifier=notifier,
     )
-    return services
 
 
 def _register_housekeeping(registry: JobRegistry, settings: Settings, jobs: JobQueue) -> None:

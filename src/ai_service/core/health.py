@@ -1,13 +1,17 @@
-"""Liveness (`/health`), readiness (`/status`) and build information (`/api/version`)."""
+"""Liveness (`/health`), readiness (`/status`) and build information (`/api/version`).
+
+`check_dependencies` is shared by `/status`, the Telegram bot's /status and the health monitor.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import platform
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -15,7 +19,13 @@ from starlette.responses import JSONResponse
 from ai_service import __version__
 from ai_service.config import Settings
 from ai_service.core import db
+from ai_service.integrations.models import GLOBAL_SCOPE, Integration, IntegrationState
+from ai_service.integrations.providers import Provider
 
+if TYPE_CHECKING:
+    from ai_service.services import Services
+
+log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 3.0
 
 
@@ -52,9 +62,13 @@ async def _check(probe: Callable[[], Awaitable[None]], backend: str) -> dict[str
             "latencyMs": round((time.perf_counter() - started) * 1000, 2)}
 
 
-async def status(request: Request) -> JSONResponse:
-    settings: Settings = request.app.state.settings
-    services = request.app.state.services
+async def check_dependencies(
+    services: Services, *, integrations: bool = True
+) -> dict[str, dict[str, Any]]:
+    """The required dependencies, probed live; then, unless told not to, each configured global
+    integration with the status its last test stored (no provider is called: a slow or failing
+    provider must not slow or fail readiness)."""
+    settings = services.settings
     checks = dict(zip(
         ("database", "cache"),
         await asyncio.gather(
@@ -63,7 +77,47 @@ async def status(request: Request) -> JSONResponse:
         ),
         strict=True,
     ))
-    ready = all(c["state"] == "up" for c in checks.values() if c["required"])
+    if integrations and checks["database"]["state"] == "up":
+        checks.update(await _integration_checks())
+    return checks
+
+
+def is_ready(checks: dict[str, dict[str, Any]]) -> bool:
+    return all(c["state"] == "up" for c in checks.values() if c["required"])
+
+
+_INTEGRATION_STATES = {
+    IntegrationState.CONNECTED: "up", IntegrationState.FAILED: "down",
+    IntegrationState.UNTESTED: "unknown",
+}
+
+
+async def _integration_checks() -> dict[str, dict[str, Any]]:
+    try:
+        rows = await asyncio.wait_for(
+            Integration.filter(scope=GLOBAL_SCOPE).values("provider", "status", "last_checked_at"),
+            CHECK_TIMEOUT,
+        )
+    except Exception:  # the database just went away: its own check says so
+        log.warning("could not read the integrations for /status", exc_info=True)
+        return {}
+    order = [p.value for p in Provider]
+    known = [r for r in rows if str(r["provider"]) in order]  # a provider since removed: skip
+    checks = {}
+    for row in sorted(known, key=lambda r: order.index(str(r["provider"]))):
+        state = IntegrationState(row["status"])
+        checked: datetime | None = row["last_checked_at"]
+        checks[str(row["provider"]).lower()] = {
+            "state": _INTEGRATION_STATES[state], "provider": str(row["provider"]),
+            "required": False, "status": state.value,
+            "lastCheckedAt": checked.isoformat(timespec="seconds") if checked else None,
+        }
+    return checks
+
+
+async def status(request: Request) -> JSONResponse:
+    checks = await check_dependencies(request.app.state.services)
+    ready = is_ready(checks)
     return JSONResponse(
         {"status": "ready" if ready else "unavailable",
          "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),

@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, OperationType
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -13,12 +14,17 @@ from strawberry.types import ExecutionContext
 from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
+from ai_service.core.llm.schema import LLMQuery
 from ai_service.graphql.guard import guard_for
+from ai_service.graphql.scalars import SCALARS
 from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
+from ai_service.notifications.schema import NotificationMutation
 from ai_service.users.schema import UserMutation, UserQuery
 
-Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery))
-Mutation = merge_types("Mutation", (UserMutation, JobMutation, IntegrationMutation))
+Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery))
+Mutation = merge_types(
+    "Mutation", (UserMutation, JobMutation, IntegrationMutation, NotificationMutation)
+)
 Subscription = merge_types("Subscription", (JobSubscription,))
 
 
@@ -48,6 +54,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         subscription=Subscription,
         extensions=[guard_for(settings or Settings())],
         execution_context_class=CycleFreeExecutionContext,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

@@ -7,8 +7,9 @@ again, so a crash or a restart loses nothing. On PostgreSQL concurrent workers c
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,8 @@ from ai_service.core.jobs.models import TERMINAL_STATES, Job, JobState
 from ai_service.core.jobs.registry import JobRegistry
 
 WAKEUP_CHANNEL = "jobs:wakeup"
+log = logging.getLogger(__name__)
+DeadListener = Callable[[Job], Awaitable[None]]
 
 
 def job_channel(job_id: int) -> str:
@@ -77,6 +80,8 @@ class JobQueue:
         self._pubsub = pubsub
         self.lease = timedelta(seconds=lease_seconds)
         self.registry = registry
+        # Called after a job became DEAD (the notifier alerts); their errors are logged.
+        self.on_dead: list[DeadListener] = []
 
     async def enqueue(
         self,
@@ -166,6 +171,12 @@ class JobQueue:
         )
         if ok:
             await self._announce(job)
+            if retry_in is None:
+                for listener in self.on_dead:
+                    try:
+                        await listener(job)
+                    except Exception:
+                        log.exception("a dead-job listener failed", extra={"job_id": job.id})
         return ok
 
     async def release(self, job: Job, lock: str) -> bool:
