@@ -55,6 +55,12 @@ class Settings:
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     influxdb_url: str | None = None
+    influxdb_database: str = "ai_service"
+    influxdb_retention_policy: str | None = None
+    influxdb_user: str | None = None
+    influxdb_password: str | None = field(default=None, repr=False)
+    # InfluxDB 2/3 through their v1-compatible API: `Authorization: Token …`.
+    influxdb_token: str | None = field(default=None, repr=False)
     qdrant_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); the client is
@@ -225,6 +231,11 @@ def _parse(v: Mapping[str, str]) -> Settings:
         log_level=log_level,
         log_format=log_format,  # type: ignore[arg-type]
         influxdb_url=get("INFLUXDB_URL"),
+        influxdb_database=get("INFLUXDB_DATABASE", "INFLUXDB_DB") or "ai_service",
+        influxdb_retention_policy=get("INFLUXDB_RETENTION_POLICY"),
+        influxdb_user=get("INFLUXDB_USER", "INFLUXDB_USERNAME"),
+        influxdb_password=get("INFLUXDB_PASSWORD"),
+        influxdb_token=get("INFLUXDB_TOKEN"),
         qdrant_url=get("QDRANT_URL"),
         cors_origins=tuple(o.strip().rstrip("/") for o in (get("CORS_ORIGINS") or "").split(",")
                            if o.strip()),

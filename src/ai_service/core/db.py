@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "ai_service.core.jobs.models",
     "ai_service.integrations.models",
     "ai_service.core.llm.models",
+    "ai_service.core.timeseries.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"
 
