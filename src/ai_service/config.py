@@ -67,6 +67,8 @@ class Settings:
     # the first address from the right that is not one of them.
     trusted_proxies: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
+    # Multipart uploads (documents, market data, bank files) have their own, larger limit.
+    max_upload_bytes: int = 52_428_800
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     login_max_failures: int = 5
@@ -241,6 +243,7 @@ def _parse(v: Mapping[str, str]) -> Settings:
                            if o.strip()),
         trusted_proxies=_networks(get("TRUSTED_PROXIES"), problems),
         max_request_bytes=integer("MAX_REQUEST_BYTES", 1_048_576, minimum=1024),
+        max_upload_bytes=integer("MAX_UPLOAD_BYTES", 52_428_800, minimum=1024),
         access_token_minutes=integer("ACCESS_TOKEN_MINUTES", 15, minimum=1),
         refresh_token_days=integer("REFRESH_TOKEN_DAYS", 30, minimum=1),
         login_max_failures=integer("LOGIN_MAX_FAILURES", 5, minimum=1),

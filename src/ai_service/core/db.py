@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "ai_service.integrations.models",
     "ai_service.core.llm.models",
     "ai_service.core.timeseries.models",
+    "ai_service.trading.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"
 
