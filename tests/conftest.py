@@ -33,6 +33,7 @@ BACKEND = os.environ.get("AI_SERVICE_TEST_BACKEND", "embedded")
 if BACKEND not in ("embedded", "services"):
     raise SystemExit(f"AI_SERVICE_TEST_BACKEND must be embedded or services, not {BACKEND!r}")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_INFLUXDB_URL = "http://127.0.0.1:8086"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery staple"
 T = TypeVar("T")
@@ -68,6 +69,22 @@ def _check_redis(url: str) -> None:
         raise RuntimeError(f"Redis at TEST_REDIS_URL is unreachable: {exc}") from exc
 
 
+def _check_influxdb(url: str) -> None:
+    try:
+        status = httpx.get(f"{url}/ping", timeout=5).status_code
+    except httpx.HTTPError as exc:
+        raise RuntimeError(f"InfluxDB at TEST_INFLUXDB_URL is unreachable: {exc} (.ci/influxdb.sh "
+                           "installs and starts one)") from exc
+    if status != 204:
+        raise RuntimeError(f"InfluxDB at {url} answered /ping with {status}")
+
+
+def influx_query(env: dict[str, str], statement: str) -> None:
+    response = httpx.post(f"{env['INFLUXDB_URL']}/query", timeout=30,
+                          data={"q": statement, "db": env["INFLUXDB_DATABASE"]})
+    response.raise_for_status()
+
+
 def base_env(data_dir: Path) -> dict[str, str]:
     return {
         "AI_SERVICE_ENV": "development",
@@ -94,14 +111,20 @@ def backend_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         database_url = create_database()
         redis_url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
         _check_redis(redis_url)
+        influxdb_url = os.environ.get("TEST_INFLUXDB_URL", DEFAULT_INFLUXDB_URL)
+        _check_influxdb(influxdb_url)
         env.update(DATABASE_URL=database_url, REDIS_URL=redis_url,
-                   REDIS_KEY_PREFIX=f"ai-service-test-{uuid.uuid4().hex[:8]}:")
+                   REDIS_KEY_PREFIX=f"ai-service-test-{uuid.uuid4().hex[:8]}:",
+                   INFLUXDB_URL=influxdb_url,
+                   INFLUXDB_DATABASE=f"ai_service_test_{uuid.uuid4().hex[:8]}")
         # As in production: `serve` refuses an unmigrated PostgreSQL, `migrate` prepares it.
         migrated = run_cli(env, "migrate")
         assert migrated.returncode == 0, migrated.stderr
     yield env
     if database_url:
         drop_database(database_url)
+    if "INFLUXDB_URL" in env:
+        influx_query(env, f'DROP DATABASE "{env["INFLUXDB_DATABASE"]}"')
 
 
 def settings_for(env: dict[str, str], **overrides: str) -> Settings:
@@ -165,7 +188,8 @@ async def reset_state(services: Any) -> None:
     from ai_service.core import db
 
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
-              "ai_usage", "users"]
+              "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
+              "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -199,6 +223,9 @@ def _clean(request: pytest.FixtureRequest) -> None:
     if "server" in request.fixturenames:
         live: LiveServer = request.getfixturevalue("server")
         live.call(reset_state(live.services))
+        env: dict[str, str] = request.getfixturevalue("backend_env")
+        if "INFLUXDB_URL" in env:  # user ids restart at 1: old bars would find a new owner
+            influx_query(env, "DROP SERIES FROM bars")
 
 
 # --------------------------------------------------------------------------- clients
@@ -235,6 +262,19 @@ class GraphQLClient:
         assert body.get("errors"), body
         error: dict[str, Any] = body["errors"][0]
         return error
+
+    def upload(self, query: str, variables: dict[str, Any], files: dict[str, tuple[str, Any, str]],
+               *, token: str | None = None) -> httpx.Response:
+        """A GraphQL multipart request: `files` maps variable names to (name, content, type)."""
+        import json
+
+        operations = {"query": query, "variables": {**variables, **dict.fromkeys(files)}}
+        mapping = {str(i): [f"variables.{name}"] for i, name in enumerate(files)}
+        bearer = token or self.token
+        return self.http.post(
+            "/graphql", data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+            files={str(i): spec for i, spec in enumerate(files.values())},
+            headers={"authorization": f"Bearer {bearer}"} if bearer else {})
 
     def login(self, email: str, password: str) -> dict[str, Any]:
         result: dict[str, Any] = self.data(LOGIN, {"email": email, "password": password})["login"]

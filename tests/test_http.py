@@ -33,7 +33,11 @@ def test_status_reports_each_dependency(server: LiveServer, gql: GraphQLClient) 
     body = response.json()
     assert body["status"] == "ready"
     checks = body["checks"]
-    assert set(checks) == {"database", "cache"}
+    # InfluxDB is checked when configured (the services run); else bars live in the database.
+    influx = {"timeseries"} if server.settings.influxdb_url else set()
+    assert set(checks) == {"database", "cache"} | influx
+    if influx:
+        assert checks["timeseries"]["backend"] == "influxdb"
     expected = ("sqlite", "memory") if server.settings.uses_sqlite else ("postgres", "redis")
     assert (checks["database"]["backend"], checks["cache"]["backend"]) == expected
     for check in checks.values():

@@ -16,9 +16,13 @@ from ai_service.core.llm import LLMGateway
 from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
+from ai_service.core.timeseries import MarketStore, create_market_store
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
+from ai_service.trading.runs import TradingRuns
+from ai_service.trading.service import TradingService
+from ai_service.trading.signals import SignalService
 from ai_service.users.auth import AuthService
 from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
@@ -39,6 +43,10 @@ class Services:
     integrations: IntegrationService
     llm: LLMGateway
     notifier: Notifier
+    market: MarketStore
+    trading: TradingService
+    runs: TradingRuns
+    signals: SignalService
 
     def worker(self) -> Worker:
         return Worker(
@@ -48,6 +56,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.market.close()
         await self.notifier.close()
         await self.llm.close()
         await self.pubsub.close()
@@ -77,6 +86,12 @@ async def open_services(settings: Settings) -> Services:
     notifier = Notifier(settings, cache, jobs, integrations, audit)
     notifier.register_jobs(registry)
     jobs.on_dead.append(notifier.job_died)
+    market = create_market_store(settings)
+    trading = TradingService(market, jobs)
+    runs = TradingRuns(trading, jobs)
+    runs.register_jobs(registry)
+    signals = SignalService(trading, notifier)
+    signals.register_jobs(registry)
     return Services(
         settings=settings,
         cache=cache,
@@ -96,6 +111,10 @@ async def open_services(settings: Settings) -> Services:
         integrations=integrations,
         llm=LLMGateway(integrations, settings),
         notifier=notifier,
+        market=market,
+        trading=trading,
+        runs=runs,
+        signals=signals,
     )
 
 

@@ -77,6 +77,8 @@ async def check_dependencies(
         ),
         strict=True,
     ))
+    if settings.influxdb_url:  # on the embedded default the market store is the database
+        checks["timeseries"] = await _check(services.market.ping, "influxdb")
     if integrations and checks["database"]["state"] == "up":
         checks.update(await _integration_checks())
     return checks

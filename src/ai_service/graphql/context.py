@@ -16,7 +16,9 @@ from strawberry.dataloader import DataLoader
 
 from ai_service.core.client import ClientInfo
 from ai_service.core.errors import Forbidden, Unauthenticated
+from ai_service.core.jobs.models import Job
 from ai_service.services import Services
+from ai_service.trading.models import Strategy
 from ai_service.users.auth import Principal
 from ai_service.users.models import User
 
@@ -37,6 +39,24 @@ class Loaders:
 
         async def load(ids: list[int]) -> list[User | None]:
             found = await users.by_ids(ids)
+            return [found.get(i) for i in ids]
+
+        return DataLoader(load)
+
+    @cached_property
+    def job(self) -> DataLoader[int, Job | None]:
+        async def load(ids: list[int]) -> list[Job | None]:
+            found = {job.id: job for job in await Job.filter(id__in=ids)}
+            return [found.get(i) for i in ids]
+
+        return DataLoader(load)
+
+    @cached_property
+    def strategy(self) -> DataLoader[int, Strategy | None]:
+        trading = self._services.trading
+
+        async def load(ids: list[int]) -> list[Strategy | None]:
+            found = await trading.strategies_by_ids(ids)
             return [found.get(i) for i in ids]
 
         return DataLoader(load)

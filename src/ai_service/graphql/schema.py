@@ -19,11 +19,15 @@ from ai_service.graphql.guard import guard_for
 from ai_service.graphql.scalars import SCALARS
 from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
 from ai_service.notifications.schema import NotificationMutation
+from ai_service.trading.schema import TradingMutation, TradingQuery
 from ai_service.users.schema import UserMutation, UserQuery
 
-Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery))
+Query = merge_types(
+    "Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery, TradingQuery)
+)
 Mutation = merge_types(
-    "Mutation", (UserMutation, JobMutation, IntegrationMutation, NotificationMutation)
+    "Mutation",
+    (UserMutation, JobMutation, IntegrationMutation, NotificationMutation, TradingMutation),
 )
 Subscription = merge_types("Subscription", (JobSubscription,))
 

@@ -322,6 +322,12 @@ def _target_position(entry: NDArray[np.int8], exit_long: NDArray[np.bool_],
     return np.where(keep, side, 0).astype(np.int8)
 
 
+def target_positions(signals: Signals, allow_short: bool) -> NDArray[np.int8]:
+    """The position the signals want after each bar's close (+1, -1, 0), stops aside: what a
+    live strategy tells its user to hold."""
+    return _target_position(*_effective(signals, allow_short))
+
+
 def _legs_by_signal(bars: Bars, entry: NDArray[np.int8], exit_long: NDArray[np.bool_],
                     exit_short: NDArray[np.bool_]) -> _Legs:
     n = len(bars)
