@@ -189,7 +189,8 @@ async def reset_state(services: Any) -> None:
 
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
               "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
-              "users"]
+              "tag_links", "transactions", "import_batches", "rules", "categories", "clients",
+              "accounts", "tags", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -17,9 +17,11 @@ from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
 from ai_service.core.timeseries import MarketStore, create_market_store
+from ai_service.finance.service import FinanceService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
+from ai_service.tagging.service import TagService
 from ai_service.trading.runs import TradingRuns
 from ai_service.trading.service import TradingService
 from ai_service.trading.signals import SignalService
@@ -47,6 +49,8 @@ class Services:
     trading: TradingService
     runs: TradingRuns
     signals: SignalService
+    tags: TagService
+    finance: FinanceService
 
     def worker(self) -> Worker:
         return Worker(
@@ -92,6 +96,7 @@ async def open_services(settings: Settings) -> Services:
     runs.register_jobs(registry)
     signals = SignalService(trading, notifier)
     signals.register_jobs(registry)
+    tags = TagService()
     return Services(
         settings=settings,
         cache=cache,
@@ -115,6 +120,8 @@ async def open_services(settings: Settings) -> Services:
         trading=trading,
         runs=runs,
         signals=signals,
+        tags=tags,
+        finance=FinanceService(tags),
     )
 
 

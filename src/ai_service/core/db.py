@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tortoise import Tortoise
@@ -28,6 +29,8 @@ MODEL_MODULES = [
     "ai_service.core.llm.models",
     "ai_service.core.timeseries.models",
     "ai_service.trading.models",
+    "ai_service.tagging.models",
+    "ai_service.finance.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"
 
@@ -88,6 +91,31 @@ def connection() -> BaseDBAsyncClient:
 
 def dialect() -> str:
     return str(connection().capabilities.dialect)
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def portable(query: str) -> str:
+    """Hand-written SQL uses `?` placeholders; asyncpg wants `$1, $2, ...`."""
+    if dialect() != "postgres":
+        return query
+    counter = iter(range(1, 100_000))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", query)
+
+
+async def fetch(query: str, params: Sequence[Any] = (),
+                client: BaseDBAsyncClient | None = None) -> Sequence[Any]:
+    """Rows of a portable query (see `portable`), as tuples or records."""
+    _, rows = await (client or connection()).execute_query(portable(query), list(params))
+    return rows
+
+
+async def execute(query: str, params: Sequence[Any] = (),
+                  client: BaseDBAsyncClient | None = None) -> int:
+    """Runs a portable statement; returns the number of rows it changed."""
+    count, _ = await (client or connection()).execute_query(portable(query), list(params))
+    return int(count)
 
 
 async def ping() -> None:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -17,7 +18,9 @@ from strawberry.dataloader import DataLoader
 from ai_service.core.client import ClientInfo
 from ai_service.core.errors import Forbidden, Unauthenticated
 from ai_service.core.jobs.models import Job
+from ai_service.finance.models import Account, Category, Client
 from ai_service.services import Services
+from ai_service.tagging.models import Tag, TaggedKind
 from ai_service.trading.models import Strategy
 from ai_service.users.auth import Principal
 from ai_service.users.models import User
@@ -32,6 +35,7 @@ class Loaders:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._tag_loaders: dict[TaggedKind, DataLoader[int, list[Tag]]] = {}
 
     @cached_property
     def user(self) -> DataLoader[int, User | None]:
@@ -60,6 +64,59 @@ class Loaders:
             return [found.get(i) for i in ids]
 
         return DataLoader(load)
+
+    def _by_id(self, model: type[Any]) -> DataLoader[int, Any]:
+        finance = self._services.finance
+
+        async def load(ids: list[int]) -> list[Any]:
+            found = await finance.by_ids(model, ids)
+            return [found.get(i) for i in ids]
+
+        return DataLoader(load)
+
+    @cached_property
+    def account(self) -> DataLoader[int, Account | None]:
+        return self._by_id(Account)
+
+    @cached_property
+    def category(self) -> DataLoader[int, Category | None]:
+        return self._by_id(Category)
+
+    @cached_property
+    def client(self) -> DataLoader[int, Client | None]:
+        return self._by_id(Client)
+
+    @cached_property
+    def account_balance(self) -> DataLoader[int, Decimal]:
+        finance = self._services.finance
+
+        async def load(ids: list[int]) -> list[Decimal]:
+            found = await finance.balances(ids)
+            return [found.get(i, Decimal(0)) for i in ids]
+
+        return DataLoader(load)
+
+    @cached_property
+    def client_totals(self) -> DataLoader[int, list[tuple[str, Decimal, Decimal, int]]]:
+        finance = self._services.finance
+
+        async def load(ids: list[int]) -> list[list[tuple[str, Decimal, Decimal, int]]]:
+            found = await finance.client_totals(ids)
+            return [found.get(i, []) for i in ids]
+
+        return DataLoader(load)
+
+    def tags_of(self, kind: TaggedKind) -> DataLoader[int, list[Tag]]:
+        loader = self._tag_loaders.get(kind)
+        if loader is None:
+            tags = self._services.tags
+
+            async def load(ids: list[int]) -> list[list[Tag]]:
+                found = await tags.tags_of(kind, ids)
+                return [found.get(i, []) for i in ids]
+
+            loader = self._tag_loaders[kind] = DataLoader(load)
+        return loader
 
 
 @dataclass

@@ -15,19 +15,24 @@ from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
 from ai_service.core.llm.schema import LLMQuery
+from ai_service.finance.schema import FinanceMutation, FinanceQuery
 from ai_service.graphql.guard import guard_for
 from ai_service.graphql.scalars import SCALARS
 from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
 from ai_service.notifications.schema import NotificationMutation
+from ai_service.tagging.schema import TagMutation, TagQuery
 from ai_service.trading.schema import TradingMutation, TradingQuery
 from ai_service.users.schema import UserMutation, UserQuery
 
 Query = merge_types(
-    "Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery, TradingQuery)
+    "Query",
+    (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery, TradingQuery, FinanceQuery,
+     TagQuery),
 )
 Mutation = merge_types(
     "Mutation",
-    (UserMutation, JobMutation, IntegrationMutation, NotificationMutation, TradingMutation),
+    (UserMutation, JobMutation, IntegrationMutation, NotificationMutation, TradingMutation,
+     FinanceMutation, TagMutation),
 )
 Subscription = merge_types("Subscription", (JobSubscription,))
 

@@ -9,7 +9,6 @@ and last timestamps, whose open and close are then looked up through the unique 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -43,7 +42,6 @@ def _key(alias: str) -> str:
 _COLUMNS = "ts, open, high, low, close, volume"
 _UPSERT_SET = ("open = excluded.open, high = excluded.high, low = excluded.low, "
                "close = excluded.close, volume = excluded.volume")
-_PLACEHOLDER = re.compile(r"\?")
 # Queries are assembled from the constants above and integers of the Timeframe enum only (hence
 # the S608 exemptions); every value from a caller travels as a parameter.
 
@@ -60,18 +58,13 @@ class SqlMarketStore:
     def _postgres() -> bool:
         return db.dialect() == "postgres"
 
-    def _sql(self, query: str) -> str:
-        """Our queries use `?`; asyncpg wants `$1, $2, ...`."""
-        if not self._postgres():
-            return query
-        counter = iter(range(1, 10_000))
-        return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", query)
+    @staticmethod
+    def _sql(query: str) -> str:
+        return db.portable(query)
 
     async def _rows(self, query: str, params: Sequence[Any],
                     connection: BaseDBAsyncClient | None = None) -> Sequence[Any]:
-        client = connection or db.connection()
-        _, rows = await client.execute_query(self._sql(query), list(params))
-        return rows
+        return await db.fetch(query, params, connection)
 
     async def _bars(self, where: str, params: Sequence[Any],
                     connection: BaseDBAsyncClient | None = None) -> NDArray[np.float64]:

@@ -1,0 +1,1 @@
+"""Finance: accounts, transactions, imports, categories, rules, clients and metrics."""

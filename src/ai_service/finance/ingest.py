@@ -1,0 +1,149 @@
+"""New transactions into an account, from a file or a bank: checked, deduplicated, one DB
+transaction, rules applied.
+
+Deduplication: a transaction is already there when the account holds its provider id (a bank's
+transaction id, an OFX FITID, a camt AcctSvcrRef) or its fingerprint: a hash of the account,
+booking date, amount, normalised description and counterparty, and its occurrence index, that
+is how many identical ones came before it in the same file. So importing a file twice adds
+nothing, overlapping exports add only what is new, and two genuine identical payments on one
+day are two transactions (occurrences 0 and 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from ai_service.finance.imports import ParsedFile, ParsedTransaction, RowError
+from ai_service.finance.models import Account, ImportBatch, Transaction
+from ai_service.finance.money import to_units
+from ai_service.finance.rules import RuleRun, apply_rules
+
+BATCH = 2_000
+PREVIEW = 20
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    rows: int
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[ParsedTransaction] = field(default_factory=list)  # new ones, first few
+    dry_run: bool = False
+    batch_id: int | None = None
+    rules: RuleRun = field(default_factory=RuleRun)
+
+    @property
+    def stored(self) -> bool:
+        return not self.dry_run and self.rejected == 0 and self.inserted > 0
+
+
+def normalise(text: str | None) -> str:
+    return _SPACE.sub(" ", (text or "").strip().lower())
+
+
+def fingerprint(account_id: int, row: ParsedTransaction, units: int, occurrence: int) -> str:
+    key = "\x1f".join((str(account_id), row.booking_date.isoformat(), str(units),
+                       normalise(row.description), normalise(row.counterparty_name),
+                       str(occurrence)))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def ingest(account: Account, parsed: ParsedFile, *, source: str,
+                 filename: str | None = None, sha256: str | None = None,
+                 dry_run: bool = False) -> IngestReport:
+    """All or nothing: any rejected row (bad values, another currency) writes nothing."""
+    rows = parsed.rows
+    errors = list(parsed.errors)
+    rejected = parsed.rejected
+    prepared: list[tuple[ParsedTransaction, int, str]] = []
+    seen: Counter[tuple[str, int, str, str]] = Counter()
+    for row in rows:
+        try:
+            units = to_units(row.amount)
+        except ValueError as exc:
+            rejected += 1
+            errors.append(RowError(row.row, str(exc)))
+            continue
+        currency = (row.currency or account.currency).upper()
+        if currency != account.currency:
+            rejected += 1
+            errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
+                                            f"{account.currency}"))
+            continue
+        key = (row.booking_date.isoformat(), units, normalise(row.description),
+               normalise(row.counterparty_name))
+        occurrence = seen[key]
+        seen[key] += 1
+        prepared.append((row, units, fingerprint(account.id, row, units, occurrence)))
+    total = len(rows) + parsed.rejected
+    if rejected:
+        return IngestReport(total, rejected=rejected, errors=sorted(errors, key=lambda e: e.row),
+                            dry_run=dry_run)
+
+    known_ids, known_prints = await _existing(account, prepared)
+    fresh = []
+    for row, units, print_ in prepared:
+        if print_ in known_prints or (row.provider_id and row.provider_id in known_ids):
+            continue
+        known_prints.add(print_)
+        if row.provider_id:
+            known_ids.add(row.provider_id)
+        fresh.append((row, units, print_))
+    duplicates = len(prepared) - len(fresh)
+    preview = [row for row, _, _ in fresh[:PREVIEW]]
+    if dry_run or not fresh:  # a dry run reports what it would insert
+        return IngestReport(total, inserted=len(fresh) if dry_run else 0,
+                            duplicates=duplicates, preview=preview, dry_run=dry_run)
+    async with in_transaction() as connection:
+        batch = await ImportBatch.create(owner_id=account.owner_id, account_id=account.id,
+                                         source=source, filename=filename, sha256=sha256,
+                                         inserted=len(fresh), duplicates=duplicates,
+                                         using_db=connection)
+        objects = [Transaction(
+            owner_id=account.owner_id, account_id=account.id, booking_date=row.booking_date,
+            value_date=row.value_date, amount_units=units, currency=account.currency,
+            description=row.description[:1000], counterparty_name=_clip(row.counterparty_name, 200),
+            counterparty_iban=_clip(row.counterparty_iban, 34),
+            reference=_clip(row.reference, 200), status=row.status,
+            provider_id=_clip(row.provider_id, 200), fingerprint=print_,
+            raw_payload=row.raw or None, import_batch_id=batch.id,
+        ) for row, units, print_ in fresh]
+        await Transaction.bulk_create(objects, batch_size=BATCH, using_db=connection)
+        ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection)
+        await Account.filter(id=account.id).using_db(connection).update(
+            updated_at=datetime.now(UTC))
+    return IngestReport(total, inserted=len(fresh), duplicates=duplicates, preview=preview,
+                        batch_id=batch.id, rules=ruled)
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return value[:length] if value else None
+
+
+async def _existing(account: Account, prepared: Sequence[tuple[ParsedTransaction, int, str]],
+                    ) -> tuple[set[str], set[str]]:
+    """The provider ids and fingerprints the account already holds over the file's dates."""
+    if not prepared:
+        return set(), set()
+    dates = [row.booking_date for row, _, _ in prepared]
+    prints = set(await Transaction.filter(
+        account_id=account.id, booking_date__gte=min(dates), booking_date__lte=max(dates),
+    ).values_list("fingerprint", flat=True))
+    wanted = sorted({row.provider_id for row, _, _ in prepared if row.provider_id})
+    ids: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found = await Transaction.filter(
+            account_id=account.id, provider_id__in=wanted[start:start + 500],
+        ).values_list("provider_id", flat=True)
+        ids.update(str(value) for value in found)
+    return ids, {str(p) for p in prints}
