@@ -31,11 +31,18 @@ class StartupError(RuntimeError):
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Embedded default: apply pending migrations. Otherwise refuse to serve an old schema."""
+    """Embedded default: apply pending migrations. Otherwise refuse to serve an old schema.
+    In production a database that holds data is backed up before it is migrated."""
+    from ai_service.ops.backup import BackupError, backup_before_migrating
+
     pending = await pending_migrations()
     if not pending:
         return
     if settings.should_auto_migrate:
+        try:
+            await backup_before_migrating(settings, pending, report=log.info)
+        except BackupError as exc:
+            raise StartupError(str(exc)) from exc
         for name in await apply_migrations():
             log.info("applied migration %s", name)
         return

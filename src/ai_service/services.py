@@ -19,6 +19,7 @@ from ai_service.core.security import AccessTokens, PasswordHasher
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
+from ai_service.ops.backup import register_backup_jobs
 from ai_service.users.auth import AuthService
 from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
@@ -107,3 +108,4 @@ def _register_housekeeping(registry: JobRegistry, settings: Settings, jobs: JobQ
     registry.register(PURGE_JOBS, purge_jobs, max_attempts=3)
     registry.every(PURGE_SESSIONS, timedelta(hours=6))
     registry.every(PURGE_JOBS, timedelta(days=1))
+    register_backup_jobs(registry, settings)  # BACKUP_SCHEDULE
