@@ -61,7 +61,7 @@ ENV PATH="/opt/ai-service/bin:${PATH}" \
     BUILD_DATE="${BUILD_DATE}" \
     COMMIT="${COMMIT}" \
     COMMIT_SHORT="${COMMIT_SHORT}"
-USER ai:ai
+USER 10001:10001
 WORKDIR /data
 EXPOSE 3001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
