@@ -62,7 +62,8 @@ def test_only_port_3001_is_published() -> None:
 def test_every_service_has_a_healthcheck_and_restarts() -> None:
     for name, service in COMPOSE["services"].items():
         check = service.get("healthcheck")
-        assert check and check["test"], name
+        assert check, name
+        assert check["test"], name
         assert service["restart"] == "unless-stopped", name
 
 
@@ -104,7 +105,8 @@ def test_secrets_come_from_the_env_file_and_are_required() -> None:
 
 def test_databases_are_sized_for_a_small_nas() -> None:
     postgres = " ".join(COMPOSE["services"]["postgres"]["command"])
-    assert "shared_buffers=128MB" in postgres and "max_connections=40" in postgres
+    assert "shared_buffers=128MB" in postgres
+    assert "max_connections=40" in postgres
     assert COMPOSE["services"]["postgres"]["image"].startswith("postgres:16")
     redis = COMPOSE["services"]["redis"]["command"]
     assert redis[redis.index("--maxmemory") + 1] == "128mb"
@@ -143,19 +145,23 @@ def test_env_example_covers_what_compose_requires_and_holds_no_secret() -> None:
 def test_dockerfile_rules() -> None:
     steps = _instructions()
     stages = [args for op, args in steps if op == "FROM"]
-    assert len(stages) == 3 and [s.split()[-1] for s in stages] == ["web", "build", "runtime"]
+    assert len(stages) == 3
+    assert [s.split()[-1] for s in stages] == ["web", "build", "runtime"]
     args = {a.split("=")[0] for op, a in steps if op == "ARG"}
     for name in ("VERSION", "BUILD_DATE", "COMMIT", "COMMIT_SHORT"):
         assert name in args
         assert f'{name}="${{{name}}}"' in DOCKERFILE  # surfaced through the environment
         assert _read_by_config(name)
     for default in re.findall(r"ARG \w+_IMAGE=(\S+)", DOCKERFILE):
-        assert ":" in default and not default.endswith(":latest"), default
+        assert ":" in default, default
+        assert not default.endswith(":latest"), default
     users = [a for op, a in steps if op == "USER"]
-    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert users
+    assert users[-1].split(":")[0] not in ("root", "0")
     assert ("EXPOSE", "3001") in steps
     healthcheck = [a for op, a in steps if op == "HEALTHCHECK"]
-    assert healthcheck and "ai_service.healthcheck" in healthcheck[0]
+    assert healthcheck
+    assert "ai_service.healthcheck" in healthcheck[0]
     labels = " ".join(a for op, a in steps if op == "LABEL")
     for label in ("title", "version", "created", "revision"):
         assert f"org.opencontainers.image.{label}=" in labels
