@@ -320,7 +320,7 @@ def _parse(v: Mapping[str, str]) -> Settings:
         build_date=get("BUILD_DATE"),
         log_dir=Path(raw) if (raw := get("LOG_DIR")) else None,
         log_file=bool(flag("LOG_FILE", True)),
-        log_file_max_bytes=integer("LOG_FILE_MAX_BYTES", 10_485_760, minimum=65_536),
+        log_file_max_bytes=integer("LOG_FILE_MAX_BYTES", 10_485_760, minimum=4096),
         log_file_backups=integer("LOG_FILE_BACKUPS", 5, minimum=1),
         backup_dir=Path(raw) if (raw := get("BACKUP_DIR")) else None,
         backup_encryption_key=get("BACKUP_ENCRYPTION_KEY") or "",
