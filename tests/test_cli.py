@@ -12,6 +12,7 @@ from conftest import ADMIN_EMAIL, LOGIN, GraphQLClient, LiveServer, embedded_env
 COMMANDS = [
     ["serve"], ["worker"], ["migrate"], ["makemigrations"], ["create-admin"], ["users"],
     ["users", "list"], ["users", "reset-password"], ["export-schema"], ["version"],
+    ["backup"], ["restore"], ["check-config"],
 ]
 
 

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from ai_service.config import Settings, ensure_development_secrets, load_settings
 from ai_service.core import health, web
 from ai_service.core.http import RequestContextMiddleware
+from ai_service.core.metrics import metrics_endpoint
 from ai_service.core.migrations import apply_migrations, pending_migrations
 from ai_service.graphql.schema import build_schema
 from ai_service.graphql.view import GraphQLView
@@ -31,11 +32,18 @@ class StartupError(RuntimeError):
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Embedded default: apply pending migrations. Otherwise refuse to serve an old schema."""
+    """Embedded default: apply pending migrations. Otherwise refuse to serve an old schema.
+    In production a database that holds data is backed up before it is migrated."""
+    from ai_service.ops.backup import BackupError, backup_before_migrating
+
     pending = await pending_migrations()
     if not pending:
         return
     if settings.should_auto_migrate:
+        try:
+            await backup_before_migrating(settings, pending, report=log.info)
+        except BackupError as exc:
+            raise StartupError(str(exc)) from exc
         for name in await apply_migrations():
             log.info("applied migration %s", name)
         return
@@ -82,6 +90,7 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         Route("/health", health.health, methods=["GET", "HEAD"]),
         Route("/status", health.status, methods=["GET", "HEAD"]),
         Route("/api/version", health.version, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         # Route, not Mount: a Mount would redirect /graphql to /graphql/.
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

@@ -1,4 +1,5 @@
-"""The `ai-service` command: serve, worker, migrate, create-admin, users, export-schema, version."""
+"""The `ai-service` command: serve, worker, migrate, create-admin, users, backup, restore,
+check-config, export-schema, version."""
 
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ from ai_service.core.logging import configure_logging
 T = TypeVar("T")
 
 
-def _settings(ctx: click.Context) -> Settings:
+def _settings(ctx: click.Context, log_file: str | None = None) -> Settings:
+    """The settings, logging configured; `log_file` names this command's file in the logs
+    directory (long-running commands only: one writer per file keeps rotation safe)."""
     try:
         settings = load_settings(env_file=ctx.obj.get("env_file"))
     except ConfigError as exc:
         click.echo(f"ai-service: {exc}", err=True)
         ctx.exit(2)
-    configure_logging(settings.log_level, settings.log_format)
+    path = settings.logs_path / log_file if log_file and settings.log_file else None
+    configure_logging(settings.log_level, settings.log_format, file=path,
+                      max_bytes=settings.log_file_max_bytes, backups=settings.log_file_backups)
     return ensure_development_secrets(settings)
 
 
@@ -76,18 +81,22 @@ def main(ctx: click.Context, env_file: str | None) -> None:
 @click.option("--host", help="Interface to listen on (default HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default PORT or 3001).")
 @click.option("--no-worker", is_flag=True, help="Do not run jobs in this process.")
+@click.option("--migrate", "migrate_first", is_flag=True,
+              help="Apply pending migrations first on any database (production: after a backup).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool,
+          migrate_first: bool) -> None:
     """Serve the API, GraphiQL and the web app. Applies pending migrations on the embedded
-    default; refuses to start on another database that has pending migrations."""
+    default (or with --migrate); refuses to start on another database that has pending ones."""
     import uvicorn
 
     from ai_service.app import StartupError, create_app, prepare_database
 
-    settings = _settings(ctx)
+    settings = _settings(ctx, log_file="ai-service.log")
     settings = dataclasses.replace(
         settings, host=host or settings.host, port=port or settings.port,
         worker_in_process=settings.worker_in_process and not no_worker,
+        auto_migrate=True if migrate_first else settings.auto_migrate,
     )
 
     async def check(services: Any) -> bool:
@@ -126,7 +135,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
 @click.pass_context
 def worker(ctx: click.Context, concurrency: int | None, until_idle: bool) -> None:
     """Run background jobs in this process (any number of workers may share PostgreSQL)."""
-    settings = _settings(ctx)
+    settings = _settings(ctx, log_file=None if until_idle else "worker.log")
     if concurrency:
         settings = dataclasses.replace(settings, worker_concurrency=concurrency)
 
@@ -153,8 +162,15 @@ def migrate(ctx: click.Context, check: bool) -> None:
     settings = _settings(ctx)
 
     async def work(_: Any) -> list[str]:
+        from ai_service.ops.backup import BackupError, backup_before_migrating
+
+        pending = await pending_migrations()
         if check:
-            return await pending_migrations()
+            return pending
+        try:
+            await backup_before_migrating(settings, pending, report=click.echo)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
         return await apply_migrations(report=lambda line: click.echo(line))
 
     names = _run(settings, work, check_schema=False)
@@ -291,6 +307,86 @@ def rotate_key(ctx: click.Context) -> None:
     report = _run(settings, work)
     click.echo(f"re-sealed {report.resealed} secret(s) in {report.integrations} integration(s) "
                f"under key '{report.primary}'")
+
+
+@main.command()
+@click.option("--no-retention", is_flag=True,
+              help="Keep every archive (default: apply BACKUP_KEEP_DAILY / BACKUP_KEEP_WEEKLY).")
+@click.pass_context
+def backup(ctx: click.Context, no_retention: bool) -> None:
+    """Write a backup archive into BACKUP_DIR: the database (a consistent dump), the documents,
+    the vectors or what rebuilds them, and a manifest with checksums; encrypted when
+    BACKUP_ENCRYPTION_KEY is set. Prints its path, size and duration."""
+    from ai_service.ops.backup import create_backup, run_backup
+
+    settings = _settings(ctx)
+
+    async def work(_: Any) -> Any:
+        if no_retention:
+            return await create_backup(settings, report=click.echo)
+        return await run_backup(settings, report=click.echo)
+
+    result = _run(settings, work)
+    for path in result.deleted:
+        click.echo(f"deleted {path.name} (retention)")
+    click.echo(f"backup written: {result.path} ({_size(result.size)}, {result.seconds:.2f} s"
+               f"{', encrypted' if result.manifest['encrypted'] else ''})")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, archive: Path) -> None:
+    """Restore ARCHIVE into an empty instance (stop ai-service first). Checksums and versions
+    are verified before anything is written; a backup of a newer schema is refused."""
+    from ai_service.ops.backup import BackupError, restore_backup
+
+    settings = _settings(ctx)
+
+    async def work(services: Any) -> Any:
+        try:
+            return await restore_backup(settings, archive, jobs=services.jobs,
+                                        registry=services.registry, report=click.echo)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    result = _run(settings, work, check_schema=False)
+    click.echo(f"restored {sum(result.tables.values())} rows in {len(result.tables)} tables and "
+               f"{result.files} files in {result.seconds:.2f} s")
+
+
+@main.command("check-config")
+@click.option("--offline", is_flag=True, help="Check the settings only; do not connect.")
+@click.pass_context
+def check_config(ctx: click.Context, offline: bool) -> None:
+    """Check a (production) configuration: secrets, reachable services, writable directories.
+    Prints what to fix; exit 1 when anything must be fixed."""
+    from ai_service.ops.check import run_checks
+
+    try:
+        settings = load_settings(env_file=ctx.obj.get("env_file"))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"FAIL  {problem}")
+        click.echo(f"{len(exc.problems)} problem(s) to fix")
+        ctx.exit(1)
+    results = asyncio.run(run_checks(settings, online=not offline))
+    failures = 0
+    for result in results:
+        click.echo(f"{result.status:<5} {result.name}: {result.message}")
+        failures += result.status == "FAIL"
+    click.echo(f"{failures} problem(s) to fix" if failures else "configuration OK")
+    if failures:
+        ctx.exit(1)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
 
 
 @main.command("export-schema")

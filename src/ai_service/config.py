@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 
 MIN_SECRET_BYTES = 32
 _KEYRING_ENTRY = re.compile(r"^[A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/_=-]+$")
-DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+# A source checkout serves ./web/dist; an installed wheel (the Docker image) carries the build
+# inside the package as ai_service/web_dist.
+_CHECKOUT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+_PACKAGED_WEB_DIST = Path(__file__).resolve().parent / "web_dist"
+DEFAULT_WEB_DIST = (
+    _PACKAGED_WEB_DIST
+    if _PACKAGED_WEB_DIST.is_dir() and not _CHECKOUT_WEB_DIST.is_dir()
+    else _CHECKOUT_WEB_DIST
+)
 _Getter = Callable[..., str | None]
 
 
@@ -104,6 +112,22 @@ class Settings:
     commit: str | None = None
     commit_short: str | None = None
     build_date: str | None = None
+    # Logs: stdout always; a size-rotated file in log_dir (None: data_dir/logs) for the
+    # long-running commands (serve, worker) unless LOG_FILE=false.
+    log_dir: Path | None = None
+    log_file: bool = True
+    log_file_max_bytes: int = 10_485_760
+    log_file_backups: int = 5
+    # Backups: where archives go (None: data_dir/backups), the key that encrypts them, how
+    # often the job queue takes one (off, hourly, daily, weekly) and how many are kept.
+    backup_dir: Path | None = None
+    backup_encryption_key: str = field(default="", repr=False)
+    backup_schedule: Literal["off", "hourly", "daily", "weekly"] = "off"
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    # /metrics: 404 unless a bearer token is set or the caller is in metrics_allow.
+    metrics_token: str = field(default="", repr=False)
+    metrics_allow: tuple[str, ...] = ()
     # Names of secrets created in data_dir at this start (development only), for the start-up log.
     generated_secrets: tuple[str, ...] = ()
 
@@ -129,6 +153,22 @@ class Settings:
     @property
     def secrets_dir(self) -> Path:
         return self.data_dir / "secrets"
+
+    @property
+    def logs_path(self) -> Path:
+        return self.log_dir or self.data_dir / "logs"
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.data_dir / "backups"
+
+    @property
+    def documents_path(self) -> Path:
+        return self.data_dir / "documents"
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return bool(self.metrics_token or self.metrics_allow)
 
 
 def load_settings(
@@ -278,11 +318,29 @@ def _parse(v: Mapping[str, str]) -> Settings:
         commit=get("COMMIT", "GIT_COMMIT"),
         commit_short=get("COMMIT_SHORT"),
         build_date=get("BUILD_DATE"),
+        log_dir=Path(raw) if (raw := get("LOG_DIR")) else None,
+        log_file=bool(flag("LOG_FILE", True)),
+        log_file_max_bytes=integer("LOG_FILE_MAX_BYTES", 10_485_760, minimum=4096),
+        log_file_backups=integer("LOG_FILE_BACKUPS", 5, minimum=1),
+        backup_dir=Path(raw) if (raw := get("BACKUP_DIR")) else None,
+        backup_encryption_key=get("BACKUP_ENCRYPTION_KEY") or "",
+        backup_schedule=_choice(  # type: ignore[arg-type]
+            get, "BACKUP_SCHEDULE", ("OFF", "HOURLY", "DAILY", "WEEKLY"), problems,
+            default="DAILY" if env == "production" else "OFF").lower(),
+        backup_keep_daily=integer("BACKUP_KEEP_DAILY", 7, minimum=0),
+        backup_keep_weekly=integer("BACKUP_KEEP_WEEKLY", 4, minimum=0),
+        metrics_token=get("METRICS_TOKEN") or "",
+        metrics_allow=_networks(get("METRICS_ALLOW"), problems, "METRICS_ALLOW"),
     )
     if settings.db_pool_min > settings.db_pool_max:
         problems.append("DATABASE_POOL_MIN must not exceed DATABASE_POOL_SIZE")
     if settings.is_production:
         problems += _secret_problems(settings)
+    if settings.backup_encryption_key and (
+        strength := secret_strength(settings.backup_encryption_key)
+    ) < MIN_SECRET_BYTES:
+        problems.append(f"BACKUP_ENCRYPTION_KEY is too weak: {strength} bytes, at least "
+                        f"{MIN_SECRET_BYTES} are required")
     if problems:
         raise ConfigError(problems)
     return settings
@@ -309,13 +367,14 @@ def _database_url(get: _Getter, problems: list[str]) -> str | None:
     return f"postgres://{auth}@{host}:{port}/{database}"
 
 
-def _networks(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+def _networks(raw: str | None, problems: list[str], name: str = "TRUSTED_PROXIES"
+              ) -> tuple[str, ...]:
     entries = tuple(e.strip() for e in (raw or "").split(",") if e.strip())
     for entry in entries:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            problems.append(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network")
+            problems.append(f"{name}: {entry!r} is not an IP address or network")
     return entries
 
 
@@ -329,11 +388,13 @@ def _http_url(get: _Getter, name: str, problems: list[str]) -> str | None:
     return url.rstrip("/")
 
 
-def _choice(get: _Getter, name: str, choices: tuple[str, ...], problems: list[str]) -> str:
-    value = (get(name) or choices[0]).upper()
+def _choice(get: _Getter, name: str, choices: tuple[str, ...], problems: list[str],
+            default: str | None = None) -> str:
+    fallback = default or choices[0]
+    value = (get(name) or fallback).upper()
     if value not in choices:
         problems.append(f"{name} must be one of {', '.join(c.lower() for c in choices)}")
-        return choices[0]
+        return fallback
     return value
 
 

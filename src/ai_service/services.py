@@ -21,6 +21,7 @@ from ai_service.finance.service import FinanceService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
+from ai_service.ops.backup import register_backup_jobs
 from ai_service.tagging.service import TagService
 from ai_service.trading.runs import TradingRuns
 from ai_service.trading.service import TradingService
@@ -133,3 +134,4 @@ def _register_housekeeping(registry: JobRegistry, settings: Settings, jobs: JobQ
     registry.register(PURGE_JOBS, purge_jobs, max_attempts=3)
     registry.every(PURGE_SESSIONS, timedelta(hours=6))
     registry.every(PURGE_JOBS, timedelta(days=1))
+    register_backup_jobs(registry, settings)  # BACKUP_SCHEDULE

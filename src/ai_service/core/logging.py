@@ -10,6 +10,8 @@ import contextvars
 import logging
 import sys
 import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -78,11 +80,28 @@ class TextFormatter(logging.Formatter):
         return _scrub(f"{text} [{request_id}]" if request_id else text)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "json", *, file: Path | None = None,
+                      max_bytes: int = 10_485_760, backups: int = 5) -> None:
+    """Log lines to stdout and, with `file`, to that file too (JSON lines whatever `fmt`,
+    rotated by size: `backups` older files are kept). Secrets are scrubbed in both."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handlers: list[logging.Handler] = [handler]
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            rotating = RotatingFileHandler(file, maxBytes=max_bytes, backupCount=backups,
+                                           encoding="utf-8")
+        except OSError as exc:  # a read-only or full disk must not stop the service
+            print(f"ai-service: cannot write logs to {file}: {exc}", file=sys.stderr)
+        else:
+            rotating.setFormatter(JsonFormatter())
+            handlers.append(rotating)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in root.handlers:
+        if old not in handlers:
+            old.close()
+    root.handlers[:] = handlers
     root.setLevel(level)
     # Our middleware writes one access line per request; uvicorn's would be a second.
     logging.getLogger("uvicorn.access").disabled = True

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
-from tortoise.migrations.executor import MigrationExecutor, PlanStep
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget, PlanStep
 from tortoise.migrations.writer import format_migration_name
 
 from ai_service.core.db import APP_LABEL, MIGRATIONS_MODULE, MODEL_MODULES, connection
@@ -45,6 +45,36 @@ async def apply_migrations(report: Callable[[str], object] | None = None) -> lis
                 report(f"applied {app_label}.{name}")
 
     await _executor().migrate(progress=progress)
+    return applied
+
+
+async def applied_migrations() -> list[str]:
+    """Names of the migrations this database has applied, oldest first (empty: a new database).
+    The last one is its schema revision."""
+    executor = _executor()
+    await executor.recorder.ensure_schema(executor._schema_editor(atomic=False))
+    keys = await executor.recorder.applied_migrations()
+    return sorted(key.name for key in keys if key.app_label == APP_LABEL)
+
+
+async def known_migrations() -> list[str]:
+    """Every migration this version of the code ships, oldest first."""
+    executor = _executor()
+    await executor.loader.build_graph()
+    return sorted(key.name for key in executor.loader.graph.nodes if key.app_label == APP_LABEL)
+
+
+async def migrate_to(name: str, report: Callable[[str], object] | None = None) -> list[str]:
+    """Migrate to `name`: forward, or back on an empty database (a restore loads there)."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, migration: str) -> None:
+        if event == "apply_done":
+            applied.append(migration)
+            if report:
+                report(f"applied {app_label}.{migration}")
+
+    await _executor().migrate([MigrationTarget(APP_LABEL, name)], progress=progress)
     return applied
 
 

@@ -12,6 +12,7 @@ would otherwise do the same work.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
@@ -23,6 +24,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.schema import validate_document
 
 from ai_service.config import Settings
+from ai_service.core.metrics import observe_result
 from ai_service.graphql.errors import VALIDATION_FAILED, format_error
 from ai_service.graphql.limits import NUL_MESSAGE, NoNulInLiterals, document_cost, has_nul
 
@@ -40,6 +42,7 @@ def guard_for(settings: Settings) -> Callable[[], SchemaExtension]:
     parse_cached = lru_cache(maxsize=CACHE_SIZE)(partial(parse, max_tokens=max_tokens))
     validate_cached = lru_cache(maxsize=CACHE_SIZE)(validate_document)
     max_cost = settings.graphql_max_cost
+    measure = settings.metrics_enabled  # off: not even a clock read per operation
 
     class RequestGuard(SchemaExtension):
         def on_parse(self) -> Iterator[None]:
@@ -69,8 +72,13 @@ def guard_for(settings: Settings) -> Callable[[], SchemaExtension]:
             yield
 
         def on_operation(self) -> Iterator[None]:
+            started = time.perf_counter() if measure else 0.0
             yield
             _format(self.execution_context.result)
+            if measure:
+                context = self.execution_context
+                observe_result(_operation_name(context), _operation_type(context),
+                               time.perf_counter() - started, context.result)
 
         def on_stream_result(self, result: Any) -> Iterator[None]:
             """Each result a subscription (or any WebSocket operation) sends."""
@@ -93,6 +101,23 @@ def _variable_errors(
             extensions={"code": VALIDATION_FAILED, "cost": cost, "maxCost": max_cost},
         )]
     return []
+
+
+def _operation_name(context: Any) -> str | None:
+    if context.operation_name:
+        return str(context.operation_name)
+    document: DocumentNode | None = context.graphql_document
+    if document is not None and len(document.definitions) == 1:
+        name = getattr(document.definitions[0], "name", None)
+        return name.value if name is not None else None
+    return None
+
+
+def _operation_type(context: Any) -> str:
+    try:
+        return str(context.operation_type.value)
+    except Exception:  # no document (a syntax error): nothing ran
+        return "invalid"
 
 
 def _format(result: Any) -> None:
