@@ -16,6 +16,9 @@ from ai_service.core.llm import LLMGateway
 from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
+from ai_service.documents import jobs as document_jobs
+from ai_service.documents.service import DocumentService
+from ai_service.documents.vectors import VectorStore
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
@@ -39,6 +42,8 @@ class Services:
     integrations: IntegrationService
     llm: LLMGateway
     notifier: Notifier
+    vectors: VectorStore
+    documents: DocumentService
 
     def worker(self) -> Worker:
         return Worker(
@@ -48,6 +53,7 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.vectors.close()
         await self.notifier.close()
         await self.llm.close()
         await self.pubsub.close()
@@ -58,6 +64,8 @@ class Services:
 async def open_services(settings: Settings) -> Services:
     """Connect to the database and cache; the caller applies or checks migrations."""
     redact(settings.jwt_secret, settings.integration_config_key)
+    if settings.qdrant_api_key:
+        redact(settings.qdrant_api_key)
     try:
         keyring = Keyring.parse(settings.integration_config_key)
     except KeyringError as exc:
@@ -77,6 +85,12 @@ async def open_services(settings: Settings) -> Services:
     notifier = Notifier(settings, cache, jobs, integrations, audit)
     notifier.register_jobs(registry)
     jobs.on_dead.append(notifier.job_died)
+    llm = LLMGateway(integrations, settings)
+    # Opened on first use: CLI commands never lock the local vector folder.
+    vectors = VectorStore(settings.qdrant_url, settings.data_dir / "qdrant",
+                          settings.qdrant_api_key)
+    documents = DocumentService(settings, jobs, llm, vectors)
+    document_jobs.register(registry, documents)
     return Services(
         settings=settings,
         cache=cache,
@@ -94,8 +108,10 @@ async def open_services(settings: Settings) -> Services:
             timedelta(days=settings.refresh_token_days),
         ),
         integrations=integrations,
-        llm=LLMGateway(integrations, settings),
+        llm=llm,
         notifier=notifier,
+        vectors=vectors,
+        documents=documents,
     )
 
 

@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "ai_service.core.llm.models",
     "ai_service.core.timeseries.models",
     "ai_service.trading.models",
+    "ai_service.documents.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"
 

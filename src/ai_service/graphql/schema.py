@@ -15,15 +15,19 @@ from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
 from ai_service.core.llm.schema import LLMQuery
+from ai_service.documents.schema import DocumentMutation, DocumentQuery
 from ai_service.graphql.guard import guard_for
 from ai_service.graphql.scalars import SCALARS
 from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
 from ai_service.notifications.schema import NotificationMutation
 from ai_service.users.schema import UserMutation, UserQuery
 
-Query = merge_types("Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery))
+Query = merge_types(
+    "Query", (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery, DocumentQuery)
+)
 Mutation = merge_types(
-    "Mutation", (UserMutation, JobMutation, IntegrationMutation, NotificationMutation)
+    "Mutation",
+    (UserMutation, JobMutation, IntegrationMutation, NotificationMutation, DocumentMutation),
 )
 Subscription = merge_types("Subscription", (JobSubscription,))
 

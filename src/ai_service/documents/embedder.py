@@ -1,0 +1,147 @@
+"""Text to vectors: OpenAI through the AI gateway when it is configured for the user, else a
+local deterministic embedder that needs no model and no download.
+
+The local embedder hashes features into a fixed number of dimensions (the "hashing trick"):
+word unigrams and bigrams, and character trigrams of each word, which make "invoice" close to
+"invoices" and survive typos. Counts are dampened (1 + log tf), common English words dropped,
+and the vector L2-normalised, so a dot product is a cosine. It finds shared words and word
+forms, not synonyms: "meaning" here is lexical similarity, a fallback rather than a model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ai_service.core.errors import IntegrationNotConfigured
+from ai_service.core.llm import Capability, LLMGateway
+
+LOCAL_NAME = "local-hash-v1"
+LOCAL_DIMENSION = 256  # a power of two; local Qdrant scans every vector, so small is fast
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Weights per feature family: whole words count most, their trigrams least (there are many).
+_UNIGRAM, _BIGRAM, _TRIGRAM = 1.0, 0.7, 0.35
+
+_STOPWORD_TEXT = """
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further
+had has have having he her here hers herself him himself his how i if in into is it its
+itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your yours yourself yourselves
+also may might must shall
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without the common ones; shared with keyword search."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Vectors:
+    embedder: str  # names the collection, with the dimension
+    dimension: int
+    values: np.ndarray  # float32, one L2-normalised row per text
+    min_score: float  # a hit scoring below this is not a match (for "nothing found")
+
+
+class Embedder(Protocol):
+    async def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class LocalEmbedder:
+    name = LOCAL_NAME
+    dimension = LOCAL_DIMENSION
+    # Unrelated texts score about ±0.06 (1/sqrt(256)) against each other.
+    min_score = 0.12
+
+    async def embed(self, texts: Sequence[str]) -> Vectors:
+        return Vectors(self.name, self.dimension, self.vectors(texts), self.min_score)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        mask = self.dimension - 1
+        for row, text in enumerate(texts):
+            features = _features(text)
+            if not features:
+                continue
+            index = np.empty(len(features), dtype=np.int64)
+            value = np.empty(len(features), dtype=np.float32)
+            for i, (feature, (count, weight)) in enumerate(features.items()):
+                h = zlib.crc32(feature.encode())
+                index[i] = h & mask
+                # The sign, from other bits of the hash, lets collisions cancel out on average.
+                sign = 1.0 if h & 0x80000000 else -1.0
+                value[i] = sign * weight * (1.0 + math.log(count))
+            np.add.at(out[row], index, value)
+            norm = float(np.linalg.norm(out[row]))
+            if norm > 0:
+                out[row] /= norm
+        return out
+
+
+def _features(text: str) -> dict[str, tuple[int, float]]:
+    tokens = words(text)
+    counts: Counter[str] = Counter()
+    weights: dict[str, float] = {}
+    for i, word in enumerate(tokens):
+        counts["w:" + word] += 1
+        weights["w:" + word] = _UNIGRAM
+        if i:
+            key = f"b:{tokens[i - 1]} {word}"
+            counts[key] += 1
+            weights[key] = _BIGRAM
+        padded = f"<{word}>"
+        for j in range(len(padded) - 2):
+            key = "t:" + padded[j:j + 3]
+            counts[key] += 1
+            weights[key] = _TRIGRAM
+    return {key: (count, weights[key]) for key, count in counts.items()}
+
+
+class OpenAIEmbedder:
+    """Embeddings through the gateway (batched there, usage recorded)."""
+
+    min_score = 0.25  # text-embedding-3 scores unrelated text around 0.1
+
+    def __init__(self, gateway: LLMGateway, user_id: int | None) -> None:
+        self.gateway = gateway
+        self.user_id = user_id
+
+    async def embed(self, texts: Sequence[str]) -> Vectors:
+        result = await self.gateway.embed(texts, user_id=self.user_id, purpose="documents")
+        values = np.asarray(result.vectors, dtype=np.float32)
+        norms = np.linalg.norm(values, axis=1, keepdims=True)
+        values /= np.where(norms > 0, norms, 1.0)  # OpenAI's are unit length; be sure
+        return Vectors(f"openai-{result.model}", result.dimension, values, self.min_score)
+
+
+class Embedders:
+    """Which embedder applies to a user: OpenAI when configured for them, else the local one."""
+
+    def __init__(self, gateway: LLMGateway) -> None:
+        self.gateway = gateway
+        self.local = LocalEmbedder()
+
+    async def for_user(self, user_id: int) -> Embedder:
+        """Decided once per ingestion, so one document's vectors share one collection."""
+        if Capability.EMBEDDINGS in await self.gateway.available(user_id):
+            return OpenAIEmbedder(self.gateway, user_id)
+        return self.local
+
+    async def embed(self, texts: Sequence[str], user_id: int) -> Vectors:
+        embedder = await self.for_user(user_id)
+        try:
+            return await embedder.embed(texts)
+        except IntegrationNotConfigured:  # removed meanwhile
+            return await self.local.embed(texts)
