@@ -12,6 +12,7 @@ import base64
 import contextlib
 import os
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -165,7 +166,7 @@ async def reset_state(services: Any) -> None:
     from ai_service.core import db
 
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
-              "ai_usage", "users"]
+              "ai_usage", "document_chunks", "documents", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -174,6 +175,8 @@ async def reset_state(services: Any) -> None:
             await connection.execute_script(f"DELETE FROM {table}")
         await connection.execute_script("DELETE FROM sqlite_sequence")
     await services.cache.clear()
+    await services.vectors.drop_all()
+    shutil.rmtree(services.settings.data_dir / "documents", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
