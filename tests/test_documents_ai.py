@@ -96,7 +96,8 @@ def test_analysis_is_stored_on_the_document(
     assert analysis["entities"] == [{"name": "Acme Corporation", "type": "ORGANIZATION"}]
     assert analysis["topics"] == ["maintenance", "payment terms"]
     assert analysis["suggestedTags"] == ["contract", "supplier"]
-    assert analysis["provider"] == "OPENAI" and analysis["analyzedAt"]
+    assert analysis["provider"] == "OPENAI"
+    assert analysis["analyzedAt"]
     [sent] = fake_providers.requests_to("openai")
     assert sent.json["response_format"]["type"] == "json_schema"
     assert "Globex Limited" in sent.json["messages"][-1]["content"]
@@ -116,7 +117,8 @@ def test_openai_embeds_passages_when_configured_and_reindex_follows_a_change(
     document = contract(gql, token)
     assert document["status"] == "READY"
     embedded = [r for r in fake_providers.requests_to("openai") if r.path.endswith("embeddings")]
-    assert embedded and embedded[0].json["model"] == "text-embedding-3-small"
+    assert embedded
+    assert embedded[0].json["model"] == "text-embedding-3-small"
     assert sum(len(r.json["input"]) for r in embedded) == document["chunkCount"]
 
     async def embedder() -> str | None:

@@ -92,8 +92,10 @@ def test_a_pdf_is_ingested_page_by_page_and_found_by_words_and_by_likeness(
     assert search(gql, token, "invoice payable")[0]["page"] == 2
     # No word in common (misspelt): only the vectors can find it, and they do.
     hits = search(gql, token, "terminashun notise")
-    assert hits and hits[0]["page"] == 3
-    assert hits[0]["byVector"] and not hits[0]["byKeyword"]
+    assert hits
+    assert hits[0]["page"] == 3
+    assert hits[0]["byVector"]
+    assert not hits[0]["byKeyword"]
     # Nothing like it anywhere: no hit, rather than the nearest noise.
     assert search(gql, token, "photosynthesis chlorophyll") == []
 
@@ -251,7 +253,8 @@ def test_a_damaged_pdf_fails_with_its_reason_and_leaves_other_documents_alone(
     # pypdf recovers what it can from a cut-off file; either way it ends READY or FAILED.
     assert ingested(gql, token, truncated["id"])["status"] in ("READY", "FAILED")
     again = ingested(gql, token, good["id"])
-    assert again["status"] == "READY" and again["chunkCount"] >= 3
+    assert again["status"] == "READY"
+    assert again["chunkCount"] >= 3
     assert search(gql, token, "Globex")[0]["document"]["id"] == good["id"]
 
 

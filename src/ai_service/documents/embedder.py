@@ -10,6 +10,8 @@ forms, not synonyms: "meaning" here is lexical similarity, a fallback rather tha
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import math
 import re
 import zlib
@@ -70,46 +72,57 @@ class LocalEmbedder:
     min_score = 0.18
 
     async def embed(self, texts: Sequence[str]) -> Vectors:
-        return Vectors(self.name, self.dimension, self.vectors(texts), self.min_score)
+        if len(texts) > 4:  # passages: off the event loop; a query is quicker inline
+            values = await asyncio.to_thread(self.vectors, texts)
+        else:
+            values = self.vectors(texts)
+        return Vectors(self.name, self.dimension, values, self.min_score)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
-            features = _features(text)
-            if not features:
+            counts = Counter(_features(text))
+            if not counts:
                 continue
-            index = np.empty(len(features), dtype=np.int64)
-            value = np.empty(len(features), dtype=np.float32)
-            for i, (feature, (count, weight)) in enumerate(features.items()):
-                h = zlib.crc32(feature.encode())
-                index[i] = h % self.dimension
-                # The sign, from other bits of the hash, lets collisions cancel out on average.
-                sign = 1.0 if h & 0x80000000 else -1.0
-                value[i] = sign * weight * (1.0 + math.log(count))
-            np.add.at(out[row], index, value)
-            norm = float(np.linalg.norm(out[row]))
+            index = np.empty(len(counts), dtype=np.intp)
+            value = np.empty(len(counts), dtype=np.float32)
+            for i, (feature, count) in enumerate(counts.items()):
+                slot, signed_weight = self._slot(feature)
+                index[i] = slot
+                value[i] = signed_weight * (1.0 + math.log(count))
+            vector = np.bincount(index, weights=value, minlength=self.dimension)
+            norm = float(np.linalg.norm(vector))
             if norm > 0:
-                out[row] /= norm
+                out[row] = vector / norm
         return out
 
+    def _slot(self, feature: str) -> tuple[int, float]:
+        """Where a feature lands and with which signed weight (memoised: words and trigrams
+        repeat across passages, and hashing in Python dominated the cost)."""
+        found = _SLOTS.get(feature)
+        if found is None:
+            h = zlib.crc32(feature.encode())
+            # The sign, from other bits of the hash, lets collisions cancel out on average.
+            sign = 1.0 if h & 0x80000000 else -1.0
+            found = (h % self.dimension, sign * _WEIGHTS[feature[0]])
+            if len(_SLOTS) < _SLOT_CACHE:
+                _SLOTS[feature] = found
+        return found
 
-def _features(text: str) -> dict[str, tuple[int, float]]:
+
+_SLOT_CACHE = 500_000
+_SLOTS: dict[str, tuple[int, float]] = {}
+_WEIGHTS = {"w": _UNIGRAM, "b": _BIGRAM, "t": _TRIGRAM}
+
+
+def _features(text: str) -> list[str]:
     tokens = words(text)
-    counts: Counter[str] = Counter()
-    weights: dict[str, float] = {}
-    for i, word in enumerate(tokens):
-        counts["w:" + word] += 1
-        weights["w:" + word] = _UNIGRAM
-        if i:
-            key = f"b:{tokens[i - 1]} {word}"
-            counts[key] += 1
-            weights[key] = _BIGRAM
+    features = ["w:" + w for w in tokens]
+    features += ["b:" + a + " " + b for a, b in itertools.pairwise(tokens)]
+    for word in tokens:
         padded = f"<{word}>"
-        for j in range(len(padded) - 2):
-            key = "t:" + padded[j:j + 3]
-            counts[key] += 1
-            weights[key] = _TRIGRAM
-    return {key: (count, weights[key]) for key, count in counts.items()}
+        features += ["t:" + padded[j:j + 3] for j in range(len(padded) - 2)]
+    return features
 
 
 class OpenAIEmbedder:
