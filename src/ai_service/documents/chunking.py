@@ -36,7 +36,8 @@ class Chunker:
             if current and len(current) + 2 + len(piece) > self.target:
                 chunks.append(self._emit(page.number, current))
                 tail = _tail(current, self.overlap)
-                current = f"{tail} {piece}" if tail else piece
+                fits = tail and len(tail) + 1 + len(piece) <= self.maximum
+                current = f"{tail} {piece}" if fits else piece
             else:
                 current = f"{current}\n\n{piece}" if current else piece
         if current.strip():
