@@ -12,6 +12,7 @@ import base64
 import contextlib
 import os
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -190,7 +191,7 @@ async def reset_state(services: Any) -> None:
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
               "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
               "tag_links", "transactions", "import_batches", "rules", "categories", "clients",
-              "accounts", "tags", "users"]
+              "accounts", "tags", "document_chunks", "documents", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -199,6 +200,8 @@ async def reset_state(services: Any) -> None:
             await connection.execute_script(f"DELETE FROM {table}")
         await connection.execute_script("DELETE FROM sqlite_sequence")
     await services.cache.clear()
+    await services.vectors.drop_all()
+    shutil.rmtree(services.settings.data_dir / "documents", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

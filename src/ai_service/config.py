@@ -70,6 +70,7 @@ class Settings:
     # InfluxDB 2/3 through their v1-compatible API: `Authorization: Token …`.
     influxdb_token: str | None = field(default=None, repr=False)
     qdrant_url: str | None = None
+    qdrant_api_key: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ()
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); the client is
     # the first address from the right that is not one of them.
@@ -279,6 +280,7 @@ def _parse(v: Mapping[str, str]) -> Settings:
         influxdb_password=get("INFLUXDB_PASSWORD"),
         influxdb_token=get("INFLUXDB_TOKEN"),
         qdrant_url=get("QDRANT_URL"),
+        qdrant_api_key=get("QDRANT_API_KEY"),
         cors_origins=tuple(o.strip().rstrip("/") for o in (get("CORS_ORIGINS") or "").split(",")
                            if o.strip()),
         trusted_proxies=_networks(get("TRUSTED_PROXIES"), problems),

@@ -17,6 +17,9 @@ from ai_service.core.logging import redact
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
 from ai_service.core.timeseries import MarketStore, create_market_store
+from ai_service.documents import jobs as document_jobs
+from ai_service.documents.service import DocumentService
+from ai_service.documents.vectors import VectorStore
 from ai_service.finance.service import FinanceService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
@@ -52,6 +55,8 @@ class Services:
     signals: SignalService
     tags: TagService
     finance: FinanceService
+    vectors: VectorStore
+    documents: DocumentService
 
     def worker(self) -> Worker:
         return Worker(
@@ -62,6 +67,7 @@ class Services:
 
     async def close(self) -> None:
         await self.market.close()
+        await self.vectors.close()
         await self.notifier.close()
         await self.llm.close()
         await self.pubsub.close()
@@ -72,6 +78,8 @@ class Services:
 async def open_services(settings: Settings) -> Services:
     """Connect to the database and cache; the caller applies or checks migrations."""
     redact(settings.jwt_secret, settings.integration_config_key)
+    if settings.qdrant_api_key:
+        redact(settings.qdrant_api_key)
     try:
         keyring = Keyring.parse(settings.integration_config_key)
     except KeyringError as exc:
@@ -98,6 +106,12 @@ async def open_services(settings: Settings) -> Services:
     signals = SignalService(trading, notifier)
     signals.register_jobs(registry)
     tags = TagService()
+    llm = LLMGateway(integrations, settings)
+    # Opened on first use: CLI commands never lock the local vector folder.
+    vectors = VectorStore(settings.qdrant_url, settings.data_dir / "qdrant",
+                          settings.qdrant_api_key)
+    documents = DocumentService(settings, jobs, llm, vectors)
+    document_jobs.register(registry, documents)
     return Services(
         settings=settings,
         cache=cache,
@@ -115,7 +129,7 @@ async def open_services(settings: Settings) -> Services:
             timedelta(days=settings.refresh_token_days),
         ),
         integrations=integrations,
-        llm=LLMGateway(integrations, settings),
+        llm=llm,
         notifier=notifier,
         market=market,
         trading=trading,
@@ -123,6 +137,8 @@ async def open_services(settings: Settings) -> Services:
         signals=signals,
         tags=tags,
         finance=FinanceService(tags),
+        vectors=vectors,
+        documents=documents,
     )
 
 

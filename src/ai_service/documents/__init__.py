@@ -1,0 +1,1 @@
+"""Documents: upload, text extraction, hybrid (vector + keyword) search, AI analysis and Q&A."""

@@ -1,0 +1,221 @@
+"""Passage vectors in Qdrant: a server at QDRANT_URL, or qdrant-client's local mode in
+DATA_DIR/qdrant.
+
+Collections are named for the embedder and dimension that made their vectors, so an embedder
+change never mixes incomparable vectors. Every point carries owner, document, chunk, position
+and page; every search is restricted to one owner:
+
+- on a server, one collection per embedder, searched with an owner filter (a tenant index);
+- in local mode, one collection per embedder *and owner*. The local client checks a filter
+  point by point in Python (measured: 290 ms at 20k points) but scans a whole collection with
+  numpy, so a collection per owner is both the owner restriction and the fast path. Hits are
+  checked against their owner payload all the same.
+
+The client is opened on first use, once per process (local mode locks its folder: a second
+process, such as `ai-service worker` beside `serve`, cannot open it; use QDRANT_URL for that),
+and every call runs on one dedicated thread so the event loop never waits on disk or numpy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+PREFIX = "documents"
+_POINT_NAMESPACE = uuid.UUID("5d0c8a52-7b0e-4b8e-9a7f-2f4c1d6e9b31")
+T = TypeVar("T")
+
+
+class VectorStoreUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class VectorPoint:
+    document_id: int
+    chunk_id: int
+    position: int
+    page: int | None
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: int
+    document_id: int
+    score: float
+
+
+def point_id(document_id: int, position: int) -> str:
+    """Stable per passage, so a retried ingestion overwrites instead of duplicating."""
+    return str(uuid.uuid5(_POINT_NAMESPACE, f"{document_id}:{position}"))
+
+
+class VectorStore:
+    def __init__(self, url: str | None, local_path: Path, api_key: str | None = None) -> None:
+        self.url = url
+        self.local_path = local_path
+        self.api_key = api_key
+        self.per_owner = url is None
+        self._client: QdrantClient | None = None
+        self._known: set[str] = set()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qdrant")
+
+    @property
+    def backend(self) -> str:
+        return "qdrant" if self.url else "qdrant-local"
+
+    def collection(self, embedder: str, dimension: int, owner_id: int) -> str:
+        name = f"{PREFIX}-{embedder}-{dimension}"
+        if self.per_owner:
+            name += f"-owner-{owner_id}"
+        return re.sub(r"[^A-Za-z0-9_-]+", "_", name)
+
+    # -- operations ------------------------------------------------------------------------
+
+    async def upsert(self, owner_id: int, embedder: str, vectors: np.ndarray,
+                     points: Sequence[VectorPoint]) -> None:
+        dimension = int(vectors.shape[1])
+        name = self.collection(embedder, dimension, owner_id)
+
+        def work(client: QdrantClient) -> None:
+            self._ensure(client, name, dimension)
+            client.upsert(name, points=[
+                qm.PointStruct(
+                    id=point_id(p.document_id, p.position), vector=vector.tolist(),
+                    payload={"owner": owner_id, "document": p.document_id, "chunk": p.chunk_id,
+                             "position": p.position, "page": p.page},
+                ) for p, vector in zip(points, vectors, strict=True)
+            ])
+
+        await self._call(work)
+
+    async def search(self, owner_id: int, embedder: str, vector: np.ndarray, limit: int,
+                     document_ids: Sequence[int] | None = None) -> list[VectorHit]:
+        name = self.collection(embedder, int(vector.shape[0]), owner_id)
+        conditions: list[qm.Condition] = []
+        if not self.per_owner:
+            conditions.append(qm.FieldCondition(key="owner", match=qm.MatchValue(value=owner_id)))
+        if document_ids is not None:
+            conditions.append(qm.FieldCondition(key="document",
+                                                match=qm.MatchAny(any=list(document_ids))))
+
+        def work(client: QdrantClient) -> list[qm.ScoredPoint]:
+            if name not in self._known and not client.collection_exists(name):
+                return []
+            self._known.add(name)
+            return client.query_points(
+                name, query=vector.tolist(), limit=limit, with_payload=True,
+                query_filter=qm.Filter(must=conditions) if conditions else None,
+            ).points
+
+        hits = []
+        for point in await self._call(work):
+            payload = point.payload or {}
+            if payload.get("owner") != owner_id:  # never another owner's, whatever happened
+                continue
+            hits.append(VectorHit(int(payload["chunk"]), int(payload["document"]), point.score))
+        return hits
+
+    async def delete_document(self, owner_id: int, document_id: int) -> None:
+        """Every vector of the document, in whichever of the owner's collections it is."""
+        selector = qm.FilterSelector(filter=qm.Filter(must=[
+            qm.FieldCondition(key="owner", match=qm.MatchValue(value=owner_id)),
+            qm.FieldCondition(key="document", match=qm.MatchValue(value=document_id)),
+        ]))
+
+        def work(client: QdrantClient) -> None:
+            for name in self._collections(client, owner_id):
+                client.delete(name, points_selector=selector, wait=True)
+
+        await self._call(work)
+
+    async def count(self, owner_id: int, document_id: int | None = None) -> int:
+        conditions: list[qm.Condition] = [
+            qm.FieldCondition(key="owner", match=qm.MatchValue(value=owner_id))]
+        if document_id is not None:
+            conditions.append(qm.FieldCondition(key="document",
+                                                match=qm.MatchValue(value=document_id)))
+
+        def work(client: QdrantClient) -> int:
+            return sum(client.count(name, count_filter=qm.Filter(must=conditions),
+                                    exact=True).count
+                       for name in self._collections(client, owner_id))
+
+        return await self._call(work)
+
+    async def drop_all(self) -> None:
+        """Every documents collection (tests, and `reindexDocuments` from scratch)."""
+        def work(client: QdrantClient) -> None:
+            for description in client.get_collections().collections:
+                if description.name.startswith(PREFIX + "-"):
+                    client.delete_collection(description.name)
+            self._known.clear()
+
+        await self._call(work)
+
+    async def ping(self) -> None:
+        await self._call(lambda client: client.get_collections())
+
+    async def close(self) -> None:
+        def work() -> None:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        self._executor.shutdown(wait=True)
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _collections(self, client: QdrantClient, owner_id: int) -> list[str]:
+        suffix = f"-owner-{owner_id}"
+        return [c.name for c in client.get_collections().collections
+                if c.name.startswith(PREFIX + "-")
+                and (not self.per_owner or c.name.endswith(suffix))]
+
+    def _ensure(self, client: QdrantClient, name: str, dimension: int) -> None:
+        if name in self._known or client.collection_exists(name):
+            self._known.add(name)
+            return
+        # DOT on unit vectors is the cosine, without renormalising every vector per query.
+        client.create_collection(name, vectors_config=qm.VectorParams(
+            size=dimension, distance=qm.Distance.DOT))
+        if not self.per_owner:
+            client.create_payload_index(name, "owner",
+                                        field_schema=qm.PayloadSchemaType.INTEGER)
+            client.create_payload_index(name, "document",
+                                        field_schema=qm.PayloadSchemaType.INTEGER)
+        self._known.add(name)
+
+    def _open(self) -> QdrantClient:
+        if self._client is None:
+            if self.url:
+                self._client = QdrantClient(url=self.url, api_key=self.api_key, timeout=30)
+            else:
+                self.local_path.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._client = QdrantClient(path=str(self.local_path))
+                except Exception as exc:  # portalocker: the folder is locked
+                    raise VectorStoreUnavailable(
+                        f"The vector folder {self.local_path} is in use by another process "
+                        "(Qdrant local mode allows one): run jobs inside `serve`, or set "
+                        "QDRANT_URL") from exc
+        return self._client
+
+    async def _call(self, work: Callable[[QdrantClient], T]) -> T:
+        def run() -> T:
+            return work(self._open())
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, run)
+
+
