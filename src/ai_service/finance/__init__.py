@@ -1,0 +1,1 @@
+"""Money: accounts, transactions, bank sync and imports."""
