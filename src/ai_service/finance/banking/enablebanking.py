@@ -62,6 +62,7 @@ _STATUSES = {
 }
 _TRANSACTION_STATUSES = {"BOOK": TransactionStatus.BOOKED, "PDNG": TransactionStatus.PENDING}
 _SESSION_GONE = ("SESSION", "CONSENT", "EXPIRED", "REVOKED", "CLOSED")
+_BANK_REFUSALS = {"ASPSP_ERROR", "ASPSP_TIMEOUT", "ASPSP_ACCOUNT_NOT_ACCESSIBLE"}
 
 
 class EnableBanking:
@@ -243,20 +244,21 @@ class EnableBanking:
                 return _limited(scope, retry_at)
             return BankRateLimited(f"{LABEL} is rate-limiting requests; try again after "
                                    f"{when(retry_at)}", provider=NAME, retry_at=retry_at)
+        # A lapsed session is a 401 too: the error code tells it from a bad application key.
+        if any(word in code for word in _SESSION_GONE) or (status == 403 and scope):
+            return ConsentExpired(f"{LABEL}: access to this bank has expired or was revoked; "
+                                  "link the bank again to keep syncing", provider=NAME)
         if status == 401:
             return BankAuthFailed(f"{LABEL} rejected the application's signed token; check the "
                                   "application id and private key under Settings → "
                                   "Integrations", provider=NAME)
-        if any(word in code for word in _SESSION_GONE) or (status == 403 and scope):
-            return ConsentExpired(f"{LABEL}: access to this bank has expired or was revoked; "
-                                  "link the bank again to keep syncing", provider=NAME)
         if status >= 500 or status == 408:
             if "ASPSP" in code:
                 return InstitutionError(f"{LABEL}: the bank did not answer ({message}); the "
                                         "next sync will try again", provider=NAME)
             return BankUnavailable(f"{LABEL} is unavailable ({status}); the next sync will "
                                    "try again", provider=NAME)
-        if "ASPSP" in code:
+        if code in _BANK_REFUSALS:
             return InstitutionError(f"{LABEL}: the bank refused the request ({message})",
                                     provider=NAME)
         failure = BankRequestRejected(f"{LABEL} refused the request: {message}", provider=NAME)
