@@ -7,10 +7,19 @@ under its own prefix with the documented request and response shapes:
     {url}/anthropic        Anthropic (the SDK's base_url; it appends /v1/...)
     {url}/telegram         Telegram Bot API (/bot<token>/<method>)
     {url}/gocardless       GoCardless Bank Account Data (/api/v2/...)
-    {url}/enablebanking    Enable Banking (/application, RS256 JWT auth)
+    {url}/enablebanking    Enable Banking (RS256 JWT auth)
 
 Tests script failures (`fail_next`), slowness (`delay`) and canned model replies (`reply`), and
 read back what was sent (`requests`, `telegram_messages`, `telegram_webhook`).
+
+Both banks serve the same deterministic demo data (fakes/bank_data.py): institutions, consent
+(GoCardless agreements and requisitions, Enable Banking auth and sessions, with a fake bank page
+that redirects back), accounts, details, balances, and booked and pending transactions
+(Enable Banking's in pages joined by continuation keys). Each bank allows a few successful
+calls per account, scope and rolling 24 hours, then answers 429 (GoCardless with its
+`HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_*` headers). Tests script the user at the bank
+(`next_consent_outcome`), lapse consents and tokens (`expire_consent`,
+`expire_gocardless_tokens`) and book pending payments (`settle_pending`).
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -39,8 +49,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from .bank_data import DemoAccount, DemoBank, DemoData, DemoTransaction, demo_data
 
 # --------------------------------------------------------------------------- credentials
 
@@ -260,6 +272,16 @@ class _State:
     telegram_chats: dict[str, dict[str, Any]] = field(default_factory=dict)
     enable_banking_apps: dict[str, dict[str, Any]] = field(default_factory=dict)
     gocardless_tokens: dict[str, str] = field(default_factory=dict)  # token -> kind
+    bank_data: DemoData = field(default_factory=demo_data)
+    bank_accounts: dict[str, _LinkedAccount] = field(default_factory=dict)  # id/uid -> account
+    bank_calls: dict[tuple[str, str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(list))  # (provider, account, scope) -> call times
+    consent_outcomes: dict[str, str] = field(default_factory=dict)  # provider -> next outcome
+    gocardless_agreements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gocardless_requisitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    enable_banking_auths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    enable_banking_codes: dict[str, str] = field(default_factory=dict)  # code -> auth id
+    enable_banking_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     generation: int = 0
 
 
@@ -291,10 +313,33 @@ class FakeProviders:
             Route("/gocardless/api/v2/token/new/", self._gocardless_token, methods=["POST"]),
             Route("/gocardless/api/v2/token/refresh/", self._gocardless_refresh,
                   methods=["POST"]),
+            Route("/gocardless/api/v2/institutions/", self._gc_institutions, methods=["GET"]),
+            Route("/gocardless/api/v2/institutions/{id}/", self._gc_institution,
+                  methods=["GET"]),
+            Route("/gocardless/api/v2/agreements/enduser/", self._gc_create_agreement,
+                  methods=["POST"]),
+            Route("/gocardless/api/v2/agreements/enduser/{id}/", self._gc_agreement,
+                  methods=["GET"]),
+            Route("/gocardless/api/v2/requisitions/", self._gc_create_requisition,
+                  methods=["POST"]),
+            Route("/gocardless/api/v2/requisitions/{id}/", self._gc_requisition,
+                  methods=["GET", "DELETE"]),
+            Route("/gocardless/api/v2/accounts/{id}/", self._gc_account, methods=["GET"]),
+            Route("/gocardless/api/v2/accounts/{id}/{scope}/", self._gc_account_data,
+                  methods=["GET"]),
+            Route("/gocardless/psd2/start/{id}/{institution}", self._gc_bank_page,
+                  methods=["GET"]),
             Route("/gocardless/{rest:path}", self._gocardless_unknown,
                   methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/enablebanking/application", self._enable_banking_application,
                   methods=["GET"]),
+            Route("/enablebanking/aspsps", self._eb_aspsps, methods=["GET"]),
+            Route("/enablebanking/auth", self._eb_auth, methods=["POST"]),
+            Route("/enablebanking/sessions", self._eb_create_session, methods=["POST"]),
+            Route("/enablebanking/sessions/{id}", self._eb_session, methods=["GET", "DELETE"]),
+            Route("/enablebanking/accounts/{id}/{scope}", self._eb_account_data,
+                  methods=["GET"]),
+            Route("/enablebanking/fake-bank/auth/{id}", self._eb_bank_page, methods=["GET"]),
             Route("/enablebanking/{rest:path}", self._enable_banking_unknown,
                   methods=["GET", "POST", "PUT", "DELETE"]),
         ])
@@ -406,11 +451,13 @@ class FakeProviders:
     def register_enable_banking_app(
         self, app_id: str, private_key_pem: str, environment: str = "SANDBOX",
         active: bool = True, name: str = "ai-service tests",
+        redirect_urls: list[str] | None = None,
     ) -> None:
         with self._lock:
             self._state.enable_banking_apps[app_id] = {
                 "public_key": public_key_pem(private_key_pem), "environment": environment,
                 "active": active, "name": name,
+                "redirect_urls": list(redirect_urls or ENABLE_BANKING_REDIRECT_URLS),
             }
 
     # -- what happened -------------------------------------------------------------------------
@@ -807,7 +854,7 @@ class FakeProviders:
         return JSONResponse({
             "name": app["name"], "description": "Registered for the test suite",
             "kid": app_id, "environment": app["environment"],
-            "redirect_urls": ["https://localhost/banking/callback"], "active": app["active"],
+            "redirect_urls": app["redirect_urls"], "active": app["active"],
             "countries": ["FI", "SE", "DE", "NL", "ES", "FR", "IT"], "services": ["AIS"],
         })
 
@@ -842,6 +889,513 @@ class FakeProviders:
     async def _enable_banking_unknown(self, request: Request) -> Response:
         await self._enter("enablebanking", request)
         return _enable_banking_error(404, "Not found", "NOT_FOUND")
+
+    # -- open banking: scripting ---------------------------------------------------------------
+
+    @property
+    def bank_data(self) -> DemoData:
+        """The demo banks, accounts and transactions both bank fakes serve."""
+        with self._lock:
+            return self._state.bank_data
+
+    def settle_pending(self) -> int:
+        """Book every pending transaction, as the bank does days later (new id, new wording)."""
+        with self._lock:
+            return self._state.bank_data.settle_pending()
+
+    def next_consent_outcome(self, provider: str, outcome: str) -> None:
+        """What the user does at the bank next time: "approve" (the default) or "reject"."""
+        if outcome not in ("approve", "reject"):
+            raise ValueError("outcome is approve or reject")
+        with self._lock:
+            self._state.consent_outcomes[_key(provider)] = outcome
+
+    def expire_consent(self, provider: str, ref: str) -> None:
+        """A GoCardless requisition or an Enable Banking session runs out."""
+        with self._lock:
+            if _key(provider) == "gocardless":
+                self._state.gocardless_requisitions[ref]["status"] = "EX"
+            else:
+                self._state.enable_banking_sessions[ref]["status"] = "EXPIRED"
+
+    def expire_gocardless_tokens(self, refresh_too: bool = False) -> None:
+        """Every GoCardless access token (and refresh token) stops working, as after 24 hours."""
+        with self._lock:
+            tokens = self._state.gocardless_tokens
+            for token in [t for t, kind in tokens.items()
+                          if kind == "access" or refresh_too]:
+                del tokens[token]
+
+    # -- open banking: shared ----------------------------------------------------------------------
+
+    def _link_accounts(self, provider: str, consent_id: str, bank: DemoBank) -> list[str]:
+        ids = []
+        with self._lock:
+            for account in bank.accounts:
+                account_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{provider}:{consent_id}:"
+                                                                f"{account.iban}"))
+                self._state.bank_accounts[account_id] = _LinkedAccount(provider, consent_id,
+                                                                       bank, account)
+                ids.append(account_id)
+        return ids
+
+    def _bank_call(self, provider: str, account_id: str, scope: str,
+                   limit: int) -> tuple[bool, int, int]:
+        """Count one call against the bank's limit per account, scope and rolling 24 hours:
+        (allowed, remaining after it, seconds until the oldest counted call ages out)."""
+        now = time.time()
+        with self._lock:
+            calls = [t for t in self._state.bank_calls[(provider, account_id, scope)]
+                     if t > now - 86400]
+            if len(calls) >= limit:
+                self._state.bank_calls[(provider, account_id, scope)] = calls
+                return False, 0, int(calls[0] + 86400 - now) + 1
+            calls.append(now)
+            self._state.bank_calls[(provider, account_id, scope)] = calls
+            return True, limit - len(calls), int(calls[0] + 86400 - now)
+
+    def _outcome(self, provider: str) -> str:
+        with self._lock:
+            return self._state.consent_outcomes.pop(provider, "approve")
+
+    async def _browser(self, provider: str, request: Request) -> None:
+        """The user's browser at the bank: recorded, never failed by `fail_next`."""
+        record = await _record(provider, request)
+        with self._lock:
+            self._state.requests.append(record)
+
+    # -- GoCardless: bank data ---------------------------------------------------------------------
+
+    async def _gc_enter(self, request: Request) -> tuple[RecordedRequest, Response | None]:
+        record, failure = await self._enter("gocardless", request)
+        if failure:
+            return record, _gocardless_failure(failure)
+        scheme, _, token = record.headers.get("authorization", "").partition(" ")
+        with self._lock:
+            kind = self._state.gocardless_tokens.get(token)
+        if scheme.lower() != "bearer" or kind != "access":
+            return record, _gc_error(401, "Invalid token", "Token is invalid or expired")
+        return record, None
+
+    async def _gc_institutions(self, request: Request) -> Response:
+        record, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        country = record.query.get("country", "").upper()
+        return JSONResponse([_gc_institution(b) for b in self.bank_data.banks
+                             if not country or country in b.countries])
+
+    async def _gc_institution(self, request: Request) -> Response:
+        _, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        bank = self.bank_data.bank(request.path_params["id"])
+        if bank is None:
+            return _gc_error(404, "Not found.", "Not found.")
+        return JSONResponse(_gc_institution(bank))
+
+    async def _gc_create_agreement(self, request: Request) -> Response:
+        record, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        body = record.json if isinstance(record.json, dict) else {}
+        bank = self.bank_data.bank(str(body.get("institution_id")))
+        if bank is None:
+            return _gc_field_error("institution_id", "Unknown Institution ID",
+                                   "Get Institution IDs from /institutions/?country=")
+        history = int(body.get("max_historical_days") or 90)
+        access = int(body.get("access_valid_for_days") or 90)
+        if not 1 <= history <= bank.history_days:
+            return _gc_field_error("max_historical_days", "Incorrect max_historical_days",
+                                   f"max_historical_days must be > 0 and <= "
+                                   f"{bank.history_days} for {bank.gocardless_id}")
+        if not 1 <= access <= bank.consent_days:
+            return _gc_field_error("access_valid_for_days", "Incorrect access_valid_for_days",
+                                   f"access_valid_for_days must be > 0 and <= "
+                                   f"{bank.consent_days}")
+        agreement = {"id": str(uuid.uuid4()), "created": _now_iso(),
+                     "institution_id": bank.gocardless_id, "max_historical_days": history,
+                     "access_valid_for_days": access,
+                     "access_scope": body.get("access_scope") or ["balances", "details",
+                                                                  "transactions"],
+                     "accepted": None}
+        with self._lock:
+            self._state.gocardless_agreements[agreement["id"]] = agreement
+        return JSONResponse(agreement, status_code=201)
+
+    async def _gc_agreement(self, request: Request) -> Response:
+        _, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        with self._lock:
+            agreement = self._state.gocardless_agreements.get(request.path_params["id"])
+        if agreement is None:
+            return _gc_error(404, "Not found.", "Not found.")
+        return JSONResponse(agreement)
+
+    async def _gc_create_requisition(self, request: Request) -> Response:
+        record, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        body = record.json if isinstance(record.json, dict) else {}
+        bank = self.bank_data.bank(str(body.get("institution_id")))
+        if not body.get("redirect"):
+            return _gc_field_error("redirect", "This field is required.",
+                                   "This field is required.")
+        if bank is None:
+            return _gc_field_error("institution_id", "Unknown Institution ID",
+                                   "Get Institution IDs from /institutions/?country=")
+        with self._lock:
+            agreement = self._state.gocardless_agreements.get(str(body.get("agreement")))
+            taken = any(r["reference"] == body.get("reference")
+                        for r in self._state.gocardless_requisitions.values())
+        if body.get("agreement") and (agreement is None
+                                      or agreement["institution_id"] != bank.gocardless_id):
+            return _gc_field_error("agreement", "Incorrect agreement",
+                                   "The agreement does not exist or is for another institution")
+        if taken:
+            return _gc_field_error("reference", "Client reference must be unique",
+                                   "The reference is used by another requisition")
+        requisition_id = str(uuid.uuid4())
+        requisition = {
+            "id": requisition_id, "created": _now_iso(), "redirect": body["redirect"],
+            "status": "CR", "institution_id": bank.gocardless_id,
+            "agreement": body.get("agreement"), "reference": body.get("reference")
+            or requisition_id, "accounts": [], "user_language": body.get("user_language", "EN"),
+            "link": f"{self.url}/gocardless/psd2/start/{requisition_id}/{bank.gocardless_id}",
+            "ssn": None, "account_selection": False, "redirect_immediate": False,
+        }
+        with self._lock:
+            self._state.gocardless_requisitions[requisition_id] = requisition
+        return JSONResponse(requisition, status_code=201)
+
+    async def _gc_requisition(self, request: Request) -> Response:
+        _, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        requisition_id = request.path_params["id"]
+        with self._lock:
+            requisition = self._state.gocardless_requisitions.get(requisition_id)
+            if requisition is not None and request.method == "DELETE":
+                del self._state.gocardless_requisitions[requisition_id]
+        if requisition is None:
+            return _gc_error(404, "Not found.", "Not found.")
+        if request.method == "DELETE":
+            return JSONResponse({"summary": "Requisition deleted",
+                                 "detail": f"Requisition {requisition_id} deleted with all its "
+                                           "End User Agreements"})
+        return JSONResponse(requisition)
+
+    async def _gc_bank_page(self, request: Request) -> Response:
+        """The bank's consent page: the user approves (or cancels) and goes back."""
+        await self._browser("gocardless", request)
+        with self._lock:
+            requisition = self._state.gocardless_requisitions.get(request.path_params["id"])
+        if requisition is None or requisition["status"] != "CR":
+            return HTMLResponse("<p>This link is no longer valid.</p>", status_code=400)
+        glue = "&" if "?" in requisition["redirect"] else "?"
+        target = f"{requisition['redirect']}{glue}ref={requisition['reference']}"
+        if self._outcome("gocardless") == "reject":
+            requisition["status"] = "RJ"
+            return RedirectResponse(target + "&error=UserCancelledSession&details="
+                                    "User+cancelled+the+session.", status_code=302)
+        bank = self.bank_data.bank(requisition["institution_id"])
+        assert bank is not None
+        requisition["accounts"] = self._link_accounts("gocardless", requisition["id"], bank)
+        requisition["status"] = "LN"
+        with self._lock:
+            agreement = self._state.gocardless_agreements.get(str(requisition["agreement"]))
+            if agreement is not None:
+                agreement["accepted"] = _now_iso()
+        return RedirectResponse(target, status_code=302)
+
+    def _gc_linked(self, account_id: str) -> tuple[_LinkedAccount | None, Response | None]:
+        with self._lock:
+            linked = self._state.bank_accounts.get(account_id)
+            requisition = self._state.gocardless_requisitions.get(linked.consent_id) \
+                if linked is not None else None
+        if linked is None or linked.provider != "gocardless":
+            return None, _gc_error(404, "Not found.", "Not found.")
+        if requisition is None or requisition["status"] != "LN":
+            return None, _gc_error(401, "Access has expired or it has been revoked",
+                                   "To restore access reconnect the account.",
+                                   type_="AccessExpiredError")
+        return linked, None
+
+    async def _gc_account(self, request: Request) -> Response:
+        _, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        account_id = request.path_params["id"]
+        linked, problem = self._gc_linked(account_id)
+        if linked is None:
+            return problem or _gc_error(404, "Not found.", "Not found.")
+        return JSONResponse({"id": account_id, "created": _now_iso(),
+                             "last_accessed": _now_iso(), "iban": linked.account.iban,
+                             "bban": linked.account.iban[4:],
+                             "institution_id": linked.bank.gocardless_id, "status": "READY",
+                             "owner_name": linked.account.owner})
+
+    async def _gc_account_data(self, request: Request) -> Response:
+        record, problem = await self._gc_enter(request)
+        if problem:
+            return problem
+        account_id, scope = request.path_params["id"], request.path_params["scope"]
+        if scope not in ("details", "balances", "transactions"):
+            return _gc_error(404, "Not found.", "Not found.")
+        linked, problem = self._gc_linked(account_id)
+        if linked is None:
+            return problem or _gc_error(404, "Not found.", "Not found.")
+        data = self.bank_data
+        window: tuple[date, date] | None = None
+        if scope == "transactions":
+            with self._lock:
+                requisition = self._state.gocardless_requisitions[linked.consent_id]
+                agreement = self._state.gocardless_agreements.get(
+                    str(requisition["agreement"])) or {}
+            history = int(agreement.get("max_historical_days") or 90)
+            window, problem = _gc_window(record.query, data.today, history)
+            if window is None:
+                return problem or _gc_error(400, "Invalid date", "Invalid date")
+        allowed, remaining, reset = self._bank_call("gocardless", account_id, scope,
+                                                    linked.bank.daily_limit)
+        headers = {"HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_LIMIT": str(linked.bank.daily_limit),
+                   "HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_REMAINING": str(remaining),
+                   "HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_RESET": str(reset)}
+        if not allowed:
+            what = {"details": "account details"}.get(scope, scope)
+            return JSONResponse({"summary": f"Couldn't update {what}",
+                                 "detail": "Daily request limit set by the Institution has "
+                                           "been exceeded.",
+                                 "type": "RateLimitError", "status_code": 429},
+                                status_code=429, headers=headers)
+        account = linked.account
+        if scope == "details":
+            body: dict[str, Any] = {"account": {
+                "resourceId": account.iban[-10:], "iban": account.iban,
+                "currency": account.currency, "ownerName": account.owner, "name": account.name,
+                "product": account.product, "cashAccountType": "CACC"
+                if "Current" in account.product else "SVGS", "status": "enabled",
+                "bic": linked.bank.bic}}
+        elif scope == "balances":
+            body = {"balances": [
+                {"balanceAmount": {"amount": f"{account.booked_balance():.2f}",
+                                   "currency": account.currency},
+                 "balanceType": "closingBooked",
+                 "referenceDate": (data.today - timedelta(days=1)).isoformat()},
+                {"balanceAmount": {"amount": f"{account.expected_balance():.2f}",
+                                   "currency": account.currency},
+                 "balanceType": "expected", "referenceDate": data.today.isoformat()},
+            ]}
+        else:
+            assert window is not None
+            with self._lock:
+                chosen = [t for t in account.transactions
+                          if window[0] <= (t.booking_date or t.value_date) <= window[1]]
+                body = {"transactions": {
+                    "booked": [_gc_transaction(t) for t in reversed(chosen) if not t.pending],
+                    "pending": [_gc_transaction(t) for t in reversed(chosen) if t.pending]},
+                    "last_updated": _now_iso()}
+        return JSONResponse(body, headers=headers)
+
+    # -- Enable Banking: bank data --------------------------------------------------------------
+
+    async def _eb_enter(self, request: Request) -> tuple[RecordedRequest, Response | None]:
+        record, failure = await self._enter("enablebanking", request)
+        if failure:
+            return record, _enable_banking_failure(failure)
+        _app_id, problem = self._enable_banking_auth(record)
+        if problem is not None:
+            return record, _enable_banking_error(401, problem, "UNAUTHORIZED")
+        return record, None
+
+    async def _eb_aspsps(self, request: Request) -> Response:
+        record, problem = await self._eb_enter(request)
+        if problem:
+            return problem
+        country = record.query.get("country", "").upper()
+        return JSONResponse({"aspsps": [_eb_aspsp(b, c) for b in self.bank_data.banks
+                                        for c in b.countries if not country or c == country]})
+
+    async def _eb_auth(self, request: Request) -> Response:
+        record, problem = await self._eb_enter(request)
+        if problem:
+            return problem
+        body = record.json if isinstance(record.json, dict) else {}
+        aspsp = body.get("aspsp") if isinstance(body.get("aspsp"), dict) else {}
+        bank = self.bank_data.bank_named(str(aspsp.get("name")), str(aspsp.get("country")))
+        if bank is None:
+            return _enable_banking_error(404, "ASPSP not found", "ASPSP_NOT_FOUND")
+        app_id = str(jwt.get_unverified_header(
+            record.headers["authorization"].partition(" ")[2]).get("kid"))
+        with self._lock:
+            allowed = self._state.enable_banking_apps[app_id]["redirect_urls"]
+        if body.get("redirect_url") not in allowed:
+            return _enable_banking_error(422, "Redirect URI not allowed",
+                                         "REDIRECT_URI_NOT_ALLOWED")
+        access = body.get("access") if isinstance(body.get("access"), dict) else {}
+        try:
+            valid_until = datetime.fromisoformat(str(access.get("valid_until")))
+        except ValueError:
+            return _enable_banking_error(422, "access.valid_until must be an RFC 3339 date-time",
+                                         "WRONG_REQUEST_PARAMETERS")
+        longest = datetime.now(UTC) + timedelta(days=bank.consent_days, minutes=5)
+        if valid_until.tzinfo is None or valid_until > longest:
+            return _enable_banking_error(422, "Access valid until exceeds maximum consent "
+                                              "validity of the ASPSP",
+                                         "WRONG_ACCESS_VALID_UNTIL")
+        auth_id = str(uuid.uuid4())
+        with self._lock:
+            self._state.enable_banking_auths[auth_id] = {
+                "bank": bank, "country": str(aspsp.get("country")).upper(),
+                "state": body.get("state"), "redirect_url": body["redirect_url"],
+                "valid_until": valid_until.isoformat(),
+                "psu_type": body.get("psu_type", "personal")}
+        return JSONResponse({"url": f"{self.url}/enablebanking/fake-bank/auth/{auth_id}",
+                             "authorization_id": auth_id,
+                             "psu_id_hash": hashlib.sha256(auth_id.encode()).hexdigest()})
+
+    async def _eb_bank_page(self, request: Request) -> Response:
+        await self._browser("enablebanking", request)
+        with self._lock:
+            auth = self._state.enable_banking_auths.get(request.path_params["id"])
+        if auth is None or auth.get("used"):
+            return HTMLResponse("<p>This link is no longer valid.</p>", status_code=400)
+        auth["used"] = True
+        glue = "&" if "?" in auth["redirect_url"] else "?"
+        state = f"state={auth['state']}"
+        if self._outcome("enablebanking") == "reject":
+            return RedirectResponse(f"{auth['redirect_url']}{glue}error=access_denied&"
+                                    f"error_description=User+cancelled&{state}",
+                                    status_code=302)
+        code = str(uuid.uuid4())
+        with self._lock:
+            self._state.enable_banking_codes[code] = request.path_params["id"]
+        return RedirectResponse(f"{auth['redirect_url']}{glue}code={code}&{state}",
+                                status_code=302)
+
+    async def _eb_create_session(self, request: Request) -> Response:
+        record, problem = await self._eb_enter(request)
+        if problem:
+            return problem
+        body = record.json if isinstance(record.json, dict) else {}
+        with self._lock:
+            auth_id = self._state.enable_banking_codes.pop(str(body.get("code")), None)
+            auth = self._state.enable_banking_auths.get(auth_id or "")
+        if auth is None:
+            return _enable_banking_error(422, "Authorization code is invalid or already used",
+                                         "WRONG_AUTHORIZATION_CODE")
+        session_id = str(uuid.uuid4())
+        bank: DemoBank = auth["bank"]
+        uids = self._link_accounts("enablebanking", session_id, bank)
+        session = {"session_id": session_id, "status": "AUTHORIZED",
+                   "aspsp": {"name": bank.name, "country": auth["country"]},
+                   "psu_type": auth["psu_type"], "access": {"valid_until": auth["valid_until"]},
+                   "accounts": uids, "created": _now_iso(), "authorized": _now_iso()}
+        with self._lock:
+            self._state.enable_banking_sessions[session_id] = session
+            accounts = [self._eb_account(uid) for uid in uids]
+        return JSONResponse({**{k: session[k] for k in ("session_id", "aspsp", "psu_type",
+                                                        "access")}, "accounts": accounts})
+
+    async def _eb_session(self, request: Request) -> Response:
+        _, problem = await self._eb_enter(request)
+        if problem:
+            return problem
+        with self._lock:
+            session = self._state.enable_banking_sessions.get(request.path_params["id"])
+            if session is not None and request.method == "DELETE":
+                session["status"] = "CLOSED"
+        if session is None:
+            return _enable_banking_error(404, "Session not found", "SESSION_DOES_NOT_EXIST")
+        if request.method == "DELETE":
+            return JSONResponse({"message": "OK"})
+        return JSONResponse({**session, "accounts_data": [
+            {"uid": uid, "identification_hash": hashlib.sha256(uid.encode()).hexdigest()}
+            for uid in session["accounts"]]})
+
+    def _eb_account(self, uid: str) -> dict[str, Any]:
+        linked = self._state.bank_accounts[uid]
+        account = linked.account
+        return {"uid": uid, "account_id": {"iban": account.iban},
+                "all_account_ids": [{"identification": account.iban, "scheme_name": "IBAN"}],
+                "account_servicer": {"bic_fi": linked.bank.bic}, "name": account.owner,
+                "details": account.name, "usage": "PRIV",
+                "cash_account_type": "CACC" if "Current" in account.product else "SVGS",
+                "product": account.product, "currency": account.currency,
+                "identification_hash": hashlib.sha256(account.iban.encode()).hexdigest()}
+
+    async def _eb_account_data(self, request: Request) -> Response:
+        record, problem = await self._eb_enter(request)
+        if problem:
+            return problem
+        uid, scope = request.path_params["id"], request.path_params["scope"]
+        with self._lock:
+            linked = self._state.bank_accounts.get(uid)
+            session = self._state.enable_banking_sessions.get(linked.consent_id) \
+                if linked is not None else None
+        if scope not in ("details", "balances", "transactions") or linked is None \
+                or linked.provider != "enablebanking" or session is None:
+            return _enable_banking_error(404, "Account not found", "ACCOUNT_DOES_NOT_EXIST")
+        if session["status"] != "AUTHORIZED" or datetime.fromisoformat(
+                session["access"]["valid_until"]) < datetime.now(UTC):
+            error = "CLOSED_SESSION" if session["status"] == "CLOSED" else "EXPIRED_SESSION"
+            return _enable_banking_error(401, "Session is not authorized any more", error)
+        data = self.bank_data
+        key = record.query.get("continuation_key")
+        # Every call reaches the bank except the pages that follow the first.
+        if key is None:
+            allowed, _, _ = self._bank_call("enablebanking", uid, scope,
+                                            linked.bank.daily_limit)
+            if not allowed:
+                return _enable_banking_error(429, "ASPSP rate limit exceeded",
+                                             "ASPSP_RATE_LIMIT_EXCEEDED")
+        account = linked.account
+        if scope == "details":
+            with self._lock:
+                return JSONResponse(self._eb_account(uid))
+        if scope == "balances":
+            return JSONResponse({"balances": [
+                {"name": "Booked balance", "balance_type": "CLBD",
+                 "balance_amount": {"currency": account.currency,
+                                    "amount": f"{account.booked_balance():.2f}"},
+                 "reference_date": (data.today - timedelta(days=1)).isoformat()},
+                {"name": "Expected balance", "balance_type": "XPCD",
+                 "balance_amount": {"currency": account.currency,
+                                    "amount": f"{account.expected_balance():.2f}"},
+                 "reference_date": data.today.isoformat()}]})
+        return self._eb_transactions(record.query, account, linked.bank, data.today)
+
+    def _eb_transactions(self, query: dict[str, str], account: DemoAccount, bank: DemoBank,
+                         today: date) -> Response:
+        try:
+            earliest = today - timedelta(days=bank.history_days - 1)
+            if query.get("date_from"):
+                start = max(date.fromisoformat(query["date_from"]), earliest)
+            elif query.get("strategy") == "longest":
+                start = earliest
+            else:
+                start = today - timedelta(days=89)
+            end = date.fromisoformat(query["date_to"]) if query.get("date_to") else today
+            offset, empty = 0, False
+            if query.get("continuation_key"):
+                page = json.loads(base64.urlsafe_b64decode(query["continuation_key"]))
+                offset, empty = int(page["offset"]), bool(page["empty"])
+        except (ValueError, KeyError, TypeError):
+            return _enable_banking_error(422, "Wrong request parameters",
+                                         "WRONG_REQUEST_PARAMETERS")
+        with self._lock:
+            chosen = [_eb_transaction(t) for t in account.transactions
+                      if start <= (t.booking_date or t.value_date) <= end]
+        size = ENABLE_BANKING_PAGE_SIZE
+        if empty:  # the API may send an empty page that still has a key: clients must go on
+            return JSONResponse({"transactions": [], "continuation_key": _eb_page_key(offset)})
+        items = chosen[offset:offset + size]
+        following = offset + size
+        next_key = None
+        if following < len(chosen):
+            next_key = _eb_page_key(following, empty=offset == 0)
+        return JSONResponse({"transactions": items, "continuation_key": next_key})
 
 
 # --------------------------------------------------------------------------- request recording
@@ -1257,3 +1811,131 @@ def _enable_banking_failure(failure: _Failure) -> Response:
     message, error = errors.get(failure.status, ("Internal server error", "INTERNAL_ERROR"))
     headers = {"retry-after": str(failure.retry_after)} if failure.retry_after else None
     return _enable_banking_error(failure.status, message, error, headers)
+
+
+# --------------------------------------------------------------------------- open banking shapes
+
+ENABLE_BANKING_PAGE_SIZE = 50
+ENABLE_BANKING_REDIRECT_URLS = ["https://localhost/banking/callback"]
+
+
+@dataclass
+class _LinkedAccount:
+    provider: str
+    consent_id: str  # requisition or session id
+    bank: DemoBank
+    account: DemoAccount
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _gc_error(status: int, summary: str, detail: str, type_: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"summary": summary, "detail": detail, "status_code": status}
+    if type_:
+        body["type"] = type_
+    return JSONResponse(body, status_code=status)
+
+
+def _gc_field_error(name: str, summary: str, detail: str) -> JSONResponse:
+    return JSONResponse({name: {"summary": summary, "detail": detail}, "status_code": 400},
+                        status_code=400)
+
+
+def _gc_institution(bank: DemoBank) -> dict[str, Any]:
+    # GoCardless sends the day counts as strings.
+    return {"id": bank.gocardless_id, "name": bank.name, "bic": bank.bic,
+            "transaction_total_days": str(bank.history_days), "countries": list(bank.countries),
+            "logo": bank.logo, "max_access_valid_for_days": str(bank.consent_days),
+            "supported_features": ["account_selection", "business_accounts"],
+            "identification_codes": []}
+
+
+def _gc_window(query: dict[str, str], today: date, history: int
+               ) -> tuple[tuple[date, date] | None, Response | None]:
+    earliest = today - timedelta(days=history - 1)
+    try:
+        start = date.fromisoformat(query["date_from"]) if query.get("date_from") else earliest
+        end = date.fromisoformat(query["date_to"]) if query.get("date_to") else today
+    except ValueError:
+        return None, _gc_field_error("date_from", "Invalid date format",
+                                     "Dates must be in ISO 8601 format: YYYY-MM-DD")
+    if start < earliest:
+        return None, _gc_field_error("date_from", "Date too far in the past",
+                                     f"Requested date_from {start} is before the "
+                                     f"{history} days of history the agreement allows")
+    if start > end or start > today:
+        return None, _gc_field_error("date_from", "Incorrect date range",
+                                     "date_from must be before date_to and not in the future")
+    return (start, end), None
+
+
+def _gc_transaction(t: DemoTransaction) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "transactionAmount": {"amount": f"{t.amount:.2f}", "currency": t.currency},
+        "valueDate": t.value_date.isoformat(),
+        "bankTransactionCode": "PMNT-CCRD-POSD" if t.card else
+        ("PMNT-RCDT-ESCT" if t.amount > 0 else "PMNT-ICDT-ESCT"),
+    }
+    if not t.pending:
+        assert t.booking_date is not None
+        out["bookingDate"] = t.booking_date.isoformat()
+        if t.card:  # card payments come with the bank's internal id only
+            out["internalTransactionId"] = t.id.replace("-", "")
+        else:
+            out["transactionId"] = t.id
+            out["entryReference"] = t.id[:8].upper()
+    if t.end_to_end_id:
+        out["endToEndId"] = t.end_to_end_id
+    party = "creditor" if t.amount < 0 else "debtor"
+    out[f"{party}Name"] = t.counterparty
+    if t.counterparty_iban:
+        out[f"{party}Account"] = {"iban": t.counterparty_iban}
+    if t.card and not t.pending:
+        out["remittanceInformationUnstructuredArray"] = [t.description, "Kartenzahlung"]
+    else:
+        out["remittanceInformationUnstructured"] = t.description
+    return out
+
+
+def _eb_aspsp(bank: DemoBank, country: str) -> dict[str, Any]:
+    return {"name": bank.name, "country": country, "logo": bank.logo,
+            "psu_types": ["personal", "business"],
+            "auth_methods": [{"name": "redirect", "title": "Online banking",
+                              "psu_type": "personal", "approach": "REDIRECT",
+                              "hidden_method": False}],
+            "maximum_consent_validity": bank.consent_days * 86400, "sandbox": None,
+            "beta": False, "bic": bank.bic, "required_psu_headers": [], "payments": []}
+
+
+def _eb_transaction(t: DemoTransaction) -> dict[str, Any]:
+    outgoing = t.amount < 0
+    lines = [t.description, "Kartenzahlung"] if t.card and not t.pending else [t.description]
+    out: dict[str, Any] = {
+        "entry_reference": None, "transaction_id": None,
+        "transaction_amount": {"currency": t.currency, "amount": f"{abs(t.amount):.2f}"},
+        "credit_debit_indicator": "DBIT" if outgoing else "CRDT",
+        "status": "PDNG" if t.pending else "BOOK",
+        "booking_date": t.booking_date.isoformat() if t.booking_date else None,
+        "value_date": t.value_date.isoformat(), "transaction_date": t.value_date.isoformat(),
+        "balance_after_transaction": None, "reference_number": t.end_to_end_id,
+        "remittance_information": lines,
+        "bank_transaction_code": {"description": "Card payment" if t.card else "Transfer",
+                                  "code": "PMNT", "sub_code": "CCRD" if t.card else "ESCT"},
+        "creditor": None, "creditor_account": None, "debtor": None, "debtor_account": None,
+        "note": None,
+    }
+    if not t.pending:
+        out["transaction_id"] = t.id
+        out["entry_reference"] = t.id.replace("-", "")[:20].upper()
+    party = "creditor" if outgoing else "debtor"
+    out[party] = {"name": t.counterparty}
+    if t.counterparty_iban:
+        out[f"{party}_account"] = {"iban": t.counterparty_iban}
+    return out
+
+
+def _eb_page_key(offset: int, empty: bool = False) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset, "empty": empty})
+                                    .encode()).decode()
