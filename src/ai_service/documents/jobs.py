@@ -24,6 +24,7 @@ from ai_service.documents.sniff import Kind
 from ai_service.documents.vectors import VectorPoint
 
 log = logging.getLogger(__name__)
+REINDEX = "documents.reindex"
 PAGES_PER_BATCH = 16
 MAX_ATTEMPTS = 4
 
@@ -32,7 +33,12 @@ def register(registry: JobRegistry, service: DocumentService) -> None:
     async def ingest(ctx: JobContext) -> dict[str, Any]:
         return await Ingestion(service, ctx).run()
 
+    async def reindex(ctx: JobContext) -> dict[str, Any]:
+        # After a restore the vectors are rebuilt from the passages' documents (see ops.backup).
+        return {"queued": await service.reindex()}
+
     registry.register(INGEST, ingest, max_attempts=MAX_ATTEMPTS, timeout=3600)
+    registry.register(REINDEX, reindex, max_attempts=3)
 
 
 def _take(pages: Iterator[Page], count: int) -> list[Page]:

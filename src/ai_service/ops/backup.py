@@ -44,6 +44,7 @@ from nacl.hash import blake2b
 from ai_service import __version__
 from ai_service.config import Settings
 from ai_service.core.jobs import JobContext, JobQueue, JobRegistry
+from ai_service.documents.jobs import REINDEX
 from ai_service.ops import dump
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,6 @@ MAGIC = b"AI-SERVICE-BACKUP-ENCRYPTED-1\n"
 CHUNK = 1 << 20
 _NAME = re.compile(r"^ai-service-(\d{8}T\d{6}Z)(?:-[a-z-]+)?\.tar\.gz(?:\.enc)?$")
 BACKUP_JOB = "ops.backup"
-REINDEX_JOB = "documents.reindex"
 _INTERVALS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1),
               "weekly": timedelta(weeks=1)}
 Report = Callable[[str], object]
@@ -513,9 +513,9 @@ async def restore_backup(settings: Settings, archive: Path, *, jobs: JobQueue | 
         files = await asyncio.to_thread(_move_files, settings, staging)
         reindex = None
         if manifest.get("vectors") != "included" and registry is not None and jobs is not None \
-                and REINDEX_JOB in registry.kinds:
-            reindex = (await jobs.enqueue(REINDEX_JOB, {"reason": "restore"})).id
-            say(f"queued {REINDEX_JOB} (job {reindex}) to rebuild the vectors")
+                and REINDEX in registry.kinds:
+            reindex = (await jobs.enqueue(REINDEX, {"reason": "restore"})).id
+            say(f"queued {REINDEX} (job {reindex}) to rebuild the vectors")
     finally:
         await asyncio.to_thread(shutil.rmtree, staging, ignore_errors=True)
     return RestoreResult(manifest, time.perf_counter() - started, tables, files, migrated,
