@@ -21,6 +21,7 @@ from ai_service.documents import jobs as document_jobs
 from ai_service.documents.service import DocumentService
 from ai_service.documents.vectors import VectorStore
 from ai_service.finance.service import FinanceService
+from ai_service.finance.suggestions import SuggestionService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
@@ -55,6 +56,7 @@ class Services:
     signals: SignalService
     tags: TagService
     finance: FinanceService
+    suggestions: SuggestionService
     vectors: VectorStore
     documents: DocumentService
 
@@ -106,6 +108,7 @@ async def open_services(settings: Settings) -> Services:
     signals = SignalService(trading, notifier)
     signals.register_jobs(registry)
     tags = TagService()
+    finance = FinanceService(tags)
     llm = LLMGateway(integrations, settings)
     # Opened on first use: CLI commands never lock the local vector folder.
     vectors = VectorStore(settings.qdrant_url, settings.data_dir / "qdrant",
@@ -136,7 +139,8 @@ async def open_services(settings: Settings) -> Services:
         runs=runs,
         signals=signals,
         tags=tags,
-        finance=FinanceService(tags),
+        finance=finance,
+        suggestions=SuggestionService(finance, llm),
         vectors=vectors,
         documents=documents,
     )

@@ -207,3 +207,37 @@ class Rule(Model):
 
     class Meta:
         table = "rules"
+
+
+class SuggestionStatus(StrEnum):
+    PENDING = "PENDING"  # waiting in the review queue
+    ACCEPTED = "ACCEPTED"  # by the user, or automatically when confident: the rule exists
+    REJECTED = "REJECTED"
+
+
+class CategorySuggestion(Model):
+    # The AI's proposal for one uncategorised transaction, as a readable deterministic rule.
+    id = fields.BigIntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "ai_service.User", related_name="category_suggestions", on_delete=fields.CASCADE)
+    transaction: fields.ForeignKeyRelation[Transaction] = fields.ForeignKeyField(
+        "ai_service.Transaction", related_name="suggestions", on_delete=fields.CASCADE)
+    category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
+        "ai_service.Category", related_name="suggestions", on_delete=fields.CASCADE)
+    confidence = fields.FloatField()
+    conditions: dict[str, Any] = fields.JSONField(default=dict)
+    matches = fields.IntField(default=0)  # transactions the rule matches in the history
+    reason = fields.CharField(max_length=300, default="")
+    status = fields.CharEnumField(SuggestionStatus, max_length=16,
+                                  default=SuggestionStatus.PENDING)
+    rule: fields.ForeignKeyNullableRelation[Rule] = fields.ForeignKeyField(
+        "ai_service.Rule", related_name="suggestions", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    owner_id: int
+    transaction_id: int
+    category_id: int
+    rule_id: int | None
+
+    class Meta:
+        table = "category_suggestions"

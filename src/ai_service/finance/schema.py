@@ -22,9 +22,11 @@ from ai_service.finance.models import (
     AccountType,
     Category,
     CategoryKind,
+    CategorySuggestion,
     Client,
     ImportFormat,
     Rule,
+    SuggestionStatus,
     Transaction,
     TransactionStatus,
 )
@@ -42,6 +44,7 @@ strawberry.enum(TransactionStatus, name="TransactionStatus")
 strawberry.enum(CategoryKind, name="CategoryKind")
 strawberry.enum(ImportFormat, name="ImportFormat")
 strawberry.enum(Granularity, name="Granularity")
+strawberry.enum(SuggestionStatus, name="SuggestionStatus")
 
 
 def _id(value: int) -> strawberry.ID:
@@ -388,6 +391,47 @@ class FinancialMetrics:
             recurring_payments=[RecurringPayment(**vars(r)) for r in m.recurring])
 
 
+@strawberry.type(name="CategorySuggestion")
+class CategorySuggestionType:
+    id: strawberry.ID
+    confidence: float
+    rule: JSON = strawberry.field(description="The conditions of the rule it proposes.")
+    matches: int = strawberry.field(description="Your transactions the rule matches today.")
+    reason: str
+    status: SuggestionStatus
+    rule_id: strawberry.ID | None = strawberry.field(description="Once accepted.")
+    created_at: datetime
+    row: strawberry.Private[CategorySuggestion]
+
+    @classmethod
+    def of(cls, row: CategorySuggestion) -> CategorySuggestionType:
+        return cls(id=_id(row.id), confidence=row.confidence,
+                   rule=cast(JSON, row.conditions), matches=row.matches, reason=row.reason,
+                   status=row.status, rule_id=None if row.rule_id is None else _id(row.rule_id),
+                   created_at=row.created_at, row=row)
+
+    @strawberry.field
+    async def category(self, info: Info[Context, None]) -> CategoryType:
+        row = await info.context.loaders.category.load(self.row.category_id)
+        assert row is not None  # the suggestion goes with its category
+        return CategoryType.of(row)
+
+    @strawberry.field
+    async def transaction(self, info: Info[Context, None]) -> TransactionType:
+        row = await info.context.services.finance.transaction(
+            await info.context.user(), self.row.transaction_id)
+        return TransactionType.of(row)
+
+
+@strawberry.type
+class CategorySuggestions:
+    suggestions: list[CategorySuggestionType]
+    accepted: int = strawberry.field(description="Confident enough to become rules at once.")
+    queued: int = strawberry.field(description="Waiting for you in categorySuggestions.")
+    skipped: int = strawberry.field(description="Answers that did not hold up (unknown "
+                                                "category, a rule missing its own example).")
+
+
 @strawberry.input
 class CreateAccountInput:
     name: str
@@ -507,6 +551,14 @@ class FinanceQuery:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.client(user, parse_id(id)))
 
+    @strawberry.field(description="The review queue of AI suggestions, most confident first.")
+    async def category_suggestions(
+        self, info: Info[Context, None], status: SuggestionStatus = SuggestionStatus.PENDING,
+    ) -> list[CategorySuggestionType]:
+        user = await info.context.user()
+        return [CategorySuggestionType.of(s) for s in
+                await info.context.services.suggestions.queue(user, status)]
+
     @strawberry.field(description="Per currency: series of income, expenses, net and running "
                                   "balance; totals by category; top counterparties; recurring "
                                   "payments.")
@@ -613,6 +665,38 @@ class FinanceMutation:
         run = await info.context.services.finance.apply_rules(user)
         return RulesApplied(categorised=run.categorised, assigned_to_clients=run.assigned,
                             tagged=run.tagged)
+
+    @strawberry.mutation(description="The AI proposes a category and a rule for uncategorised "
+                                     "transactions (the given ones, else the latest 200).")
+    async def suggest_categories(
+        self, info: Info[Context, None], transaction_ids: list[strawberry.ID] | None = None,
+    ) -> CategorySuggestions:
+        user = await info.context.user()
+        run = await info.context.services.suggestions.suggest(
+            user, _ids(transaction_ids, "transactionIds"))
+        return CategorySuggestions(
+            suggestions=[CategorySuggestionType.of(s) for s in run.suggestions],
+            accepted=run.accepted, queued=run.queued, skipped=run.skipped)
+
+    @strawberry.mutation(description="Creates the rule (with another category if given) and "
+                                     "runs it.")
+    async def accept_category_suggestion(
+        self, info: Info[Context, None], id: strawberry.ID,
+        category_id: strawberry.ID | None = None,
+    ) -> CategorySuggestionType:
+        user = await info.context.user()
+        category = None if category_id is None else parse_id(category_id, "categoryId")
+        if category is not None:
+            await info.context.services.finance.category(user, category)
+        return CategorySuggestionType.of(
+            await info.context.services.suggestions.accept(user, parse_id(id), category))
+
+    @strawberry.mutation
+    async def reject_category_suggestion(self, info: Info[Context, None],
+                                         id: strawberry.ID) -> CategorySuggestionType:
+        user = await info.context.user()
+        return CategorySuggestionType.of(
+            await info.context.services.suggestions.reject(user, parse_id(id)))
 
     @strawberry.mutation
     async def create_client(self, info: Info[Context, None], input: ClientInput) -> ClientType:

@@ -317,6 +317,9 @@ class FinanceService:
         return await Category.create(owner_id=user.id, name=clean, kind=kind,
                                      parent_id=parent_id, color=color)
 
+    async def category(self, user: User, category_id: int) -> Category:
+        return await self._get(Category, user, category_id)
+
     async def by_ids(self, model: type[M], ids: list[int]) -> dict[int, M]:
         return {row.pk: row for row in await model.filter(id__in=ids)}
 
