@@ -12,14 +12,16 @@ day are two transactions (occurrences 0 and 1).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from ai_service.core import db
 from ai_service.finance.imports import ParsedFile, ParsedTransaction, RowError
 from ai_service.finance.models import Account, ImportBatch, Transaction
 from ai_service.finance.money import to_units
@@ -27,7 +29,12 @@ from ai_service.finance.rules import RuleRun, apply_rules
 
 BATCH = 2_000
 PREVIEW = 20
-_SPACE = re.compile(r"\s+")
+_COLUMNS = ("owner_id", "account_id", "booking_date", "value_date", "amount_units", "currency",
+            "description", "counterparty_name", "counterparty_iban", "reference", "status",
+            "provider_id", "fingerprint", "raw_payload", "import_batch_id", "created_at",
+            "updated_at")
+_INSERT = (f"INSERT INTO transactions ({', '.join(_COLUMNS)}) "  # noqa: S608 - constants
+           f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 
 
 @dataclass(frozen=True)
@@ -48,14 +55,14 @@ class IngestReport:
 
 
 def normalise(text: str | None) -> str:
-    return _SPACE.sub(" ", (text or "").strip().lower())
+    return " ".join(text.lower().split()) if text else ""
 
 
-def fingerprint(account_id: int, row: ParsedTransaction, units: int, occurrence: int) -> str:
-    key = "\x1f".join((str(account_id), row.booking_date.isoformat(), str(units),
-                       normalise(row.description), normalise(row.counterparty_name),
-                       str(occurrence)))
-    return hashlib.sha256(key.encode()).hexdigest()
+def fingerprint(account_id: int, key: tuple[str, int, str, str], occurrence: int) -> str:
+    """`key`: booking date (ISO), units, normalised description and counterparty."""
+    text = "\x1f".join((str(account_id), key[0], str(key[1]), key[2], key[3], str(occurrence)))
+    # 128 bits: collisions are out of reach, and the unique index stays small.
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 async def ingest(account: Account, parsed: ParsedFile, *, source: str,
@@ -84,7 +91,7 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                normalise(row.counterparty_name))
         occurrence = seen[key]
         seen[key] += 1
-        prepared.append((row, units, fingerprint(account.id, row, units, occurrence)))
+        prepared.append((row, units, fingerprint(account.id, key, occurrence)))
     total = len(rows) + parsed.rejected
     if rejected:
         return IngestReport(total, rejected=rejected, errors=sorted(errors, key=lambda e: e.row),
@@ -109,21 +116,33 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                                          source=source, filename=filename, sha256=sha256,
                                          inserted=len(fresh), duplicates=duplicates,
                                          using_db=connection)
-        objects = [Transaction(
-            owner_id=account.owner_id, account_id=account.id, booking_date=row.booking_date,
-            value_date=row.value_date, amount_units=units, currency=account.currency,
-            description=row.description[:1000], counterparty_name=_clip(row.counterparty_name, 200),
-            counterparty_iban=_clip(row.counterparty_iban, 34),
-            reference=_clip(row.reference, 200), status=row.status,
-            provider_id=_clip(row.provider_id, 200), fingerprint=print_,
-            raw_payload=row.raw or None, import_batch_id=batch.id,
-        ) for row, units, print_ in fresh]
-        await Transaction.bulk_create(objects, batch_size=BATCH, using_db=connection)
+        # Rows go in as plain parameters (not model objects): 100k Tortoise instances cost
+        # more than everything else an import does.
+        now = datetime.now(UTC)
+        payload = Transaction._meta.fields_map["raw_payload"]
+        values = [[
+            account.owner_id, account.id, row.booking_date, row.value_date, units,
+            account.currency, row.description[:1000], _clip(row.counterparty_name, 200),
+            _clip(row.counterparty_iban, 34), _clip(row.reference, 200), row.status.value,
+            _clip(row.provider_id, 200), print_, payload.to_db_value(row.raw or None, Transaction),
+            batch.id, now, now,
+        ] for row, units, print_ in fresh]
+        await _insert(connection, values)
         ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection)
         await Account.filter(id=account.id).using_db(connection).update(
             updated_at=datetime.now(UTC))
     return IngestReport(total, inserted=len(fresh), duplicates=duplicates, preview=preview,
                         batch_id=batch.id, rules=ruled)
+
+
+async def _insert(connection: BaseDBAsyncClient, values: list[list[Any]]) -> None:
+    raw: Any = getattr(connection, "_connection", None)  # the asyncpg connection
+    if db.dialect() == "postgres" and hasattr(raw, "copy_records_to_table"):
+        # COPY: several times faster than INSERTs for a large file, in the same transaction.
+        await raw.copy_records_to_table("transactions", records=values, columns=_COLUMNS)
+        return
+    for start in range(0, len(values), BATCH):
+        await connection.execute_many(db.portable(_INSERT), values[start:start + BATCH])
 
 
 def _clip(value: str | None, length: int) -> str | None:

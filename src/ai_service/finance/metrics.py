@@ -9,7 +9,6 @@ to carry the running balance.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -69,14 +68,6 @@ class RecurringPayment:
     next_expected: date
 
 
-@dataclass(frozen=True)
-class Metrics:
-    series: list[CurrencySeries]
-    by_category: list[CategoryTotal]
-    top_counterparties: list[CounterpartyTotal]
-    recurring: list[RecurringPayment]
-
-
 _CADENCES = (("WEEKLY", 6, 8), ("BIWEEKLY", 13, 15), ("MONTHLY", 27, 33),
              ("QUARTERLY", 85, 95), ("YEARLY", 355, 375))
 
@@ -113,54 +104,68 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-async def financial_metrics(owner_id: int, start: date, end: date, granularity: Granularity,
-                            account_ids: Sequence[int] | None = None) -> Metrics:
-    if end < start:
-        raise BadUserInput("`to` is before `from`", field="to")
-    if (end - start).days > MAX_DAYS:
-        raise BadUserInput("The range is at most 30 years", field="from")
-    postgres = db.dialect() == "postgres"
-    scope = "t.owner_id = ?"
-    params: list[Any] = [owner_id]
-    if account_ids is not None:
-        if not account_ids:
-            return Metrics([], [], [], [])
-        scope += f" AND t.account_id IN ({', '.join('?' * len(account_ids))})"
-        params += list(account_ids)
-    in_range = f"{scope} AND t.booking_date >= ? AND t.booking_date <= ?"
-    ranged = [*params, start, end]
-    bucket = _bucket(granularity, postgres)
+@dataclass(frozen=True)
+class Scope:
+    """Whose transactions, between which dates (inclusive), in which accounts (None: all)."""
 
+    owner_id: int
+    start: date
+    end: date
+    account_ids: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise BadUserInput("`to` is before `from`", field="to")
+        if (self.end - self.start).days > MAX_DAYS:
+            raise BadUserInput("The range is at most 30 years", field="from")
+
+    def owner_sql(self, alias: str = "t") -> tuple[str, list[Any]]:
+        sql, params = f"{alias}.owner_id = ?", [self.owner_id]
+        column = "account_id" if alias == "t" else "id"
+        if self.account_ids is not None:
+            marks = ", ".join("?" * len(self.account_ids)) or "NULL"
+            sql += f" AND {alias}.{column} IN ({marks})"
+            params += list(self.account_ids)
+        return sql, params
+
+    def sql(self) -> tuple[str, list[Any]]:
+        where, params = self.owner_sql()
+        return f"{where} AND t.booking_date >= ? AND t.booking_date <= ?", [
+            *params, self.start, self.end]
+
+
+async def series(scope: Scope, granularity: Granularity) -> list[CurrencySeries]:
+    """Income, expenses, net and the running balance per period, per currency."""
+    periods = []
+    cursor = _period_start(scope.start, granularity)
+    while cursor <= scope.end:
+        periods.append(cursor)
+        cursor = _next(cursor, granularity)
+        if len(periods) > MAX_PERIODS:
+            raise BadUserInput(f"That is more than {MAX_PERIODS} periods: choose a coarser "
+                               "granularity", field="granularity")
+    where, params = scope.sql()
+    bucket = _bucket(granularity, db.dialect() == "postgres")
     flows = await db.fetch(
         f"SELECT t.currency, {bucket} AS period, "  # noqa: S608 - fixed SQL, values as params
         "SUM(CASE WHEN t.amount_units > 0 THEN t.amount_units ELSE 0 END), "
         "SUM(CASE WHEN t.amount_units < 0 THEN t.amount_units ELSE 0 END) "
-        f"FROM transactions t WHERE {in_range} GROUP BY t.currency, period "
-        "ORDER BY t.currency, period", ranged)
+        f"FROM transactions t WHERE {where} GROUP BY t.currency, period", params)
+    owner, owner_params = scope.owner_sql()
     before = await db.fetch(
         f"SELECT t.currency, SUM(t.amount_units) FROM transactions t "  # noqa: S608
-        f"WHERE {scope} AND t.booking_date < ? GROUP BY t.currency", [*params, start])
-    account_scope = "a.owner_id = ?" + (
-        f" AND a.id IN ({', '.join('?' * len(account_ids))})" if account_ids else "")
+        f"WHERE {owner} AND t.booking_date < ? GROUP BY t.currency", [*owner_params, scope.start])
+    accounts, account_params = scope.owner_sql("a")
     opening = await db.fetch(
         f"SELECT a.currency, SUM(a.opening_balance_units) FROM accounts a "  # noqa: S608
-        f"WHERE {account_scope} GROUP BY a.currency", params)
-
+        f"WHERE {accounts} GROUP BY a.currency", account_params)
     starting: dict[str, int] = defaultdict(int)
     for currency, total in [*before, *opening]:
         starting[str(currency)] += int(total or 0)
     by_period: dict[str, dict[date, tuple[int, int]]] = defaultdict(dict)
     for currency, period, income, expenses in flows:
         by_period[str(currency)][_as_date(period)] = (int(income or 0), int(expenses or 0))
-    periods = []
-    cursor = _period_start(start, granularity)
-    while cursor <= end:
-        periods.append(cursor)
-        cursor = _next(cursor, granularity)
-        if len(periods) > MAX_PERIODS:
-            raise BadUserInput(f"That is more than {MAX_PERIODS} periods: choose a coarser "
-                               "granularity", field="granularity")
-    series = []
+    lines = []
     for currency in sorted(set(by_period) | {c for c, v in starting.items() if v}):
         line = CurrencySeries(currency)
         running = starting[currency]
@@ -172,30 +177,35 @@ async def financial_metrics(owner_id: int, start: date, end: date, granularity: 
             line.expenses.append(from_units(-expenses))
             line.net.append(from_units(income + expenses))
             line.balance.append(from_units(running))
-        series.append(line)
+        lines.append(line)
+    return lines
 
-    categories = await db.fetch(
+
+async def by_category(scope: Scope) -> list[CategoryTotal]:
+    where, params = scope.sql()
+    rows = await db.fetch(
         f"SELECT t.currency, t.category_id, SUM(t.amount_units), COUNT(*) "  # noqa: S608
-        f"FROM transactions t WHERE {in_range} GROUP BY t.currency, t.category_id "
-        "ORDER BY t.currency, SUM(t.amount_units)", ranged)
-    counterparties = await db.fetch(
-        "SELECT t.currency, COALESCE(t.counterparty_name, ''), SUM(t.amount_units), "  # noqa: S608
-        f"COUNT(*) FROM transactions t WHERE {in_range} AND t.counterparty_name IS NOT NULL "
-        "GROUP BY t.currency, COALESCE(t.counterparty_name, '') "
-        "ORDER BY SUM(ABS(t.amount_units)) DESC LIMIT 20", ranged)
-    return Metrics(
-        series=series,
-        by_category=[CategoryTotal(str(c), None if k is None else int(k), from_units(int(s)),
-                                   int(n)) for c, k, s, n in categories],
-        top_counterparties=[CounterpartyTotal(str(c), str(name), from_units(int(s)), int(n))
-                            for c, name, s, n in counterparties],
-        recurring=await recurring_payments(in_range, ranged),
-    )
+        f"FROM transactions t WHERE {where} GROUP BY t.currency, t.category_id "
+        "ORDER BY t.currency, SUM(t.amount_units)", params)
+    return [CategoryTotal(str(c), None if k is None else int(k), from_units(int(s)), int(n))
+            for c, k, s, n in rows]
 
 
-async def recurring_payments(where: str, params: list[Any]) -> list[RecurringPayment]:
-    """Outgoing payments of one exact amount to one payee, at least three times, whose average
-    spacing matches a cadence and whose count fits the span (no long gaps)."""
+async def top_counterparties(scope: Scope, limit: int = 20) -> list[CounterpartyTotal]:
+    where, params = scope.sql()
+    rows = await db.fetch(
+        "SELECT t.currency, t.counterparty_name, SUM(t.amount_units), COUNT(*) "  # noqa: S608
+        f"FROM transactions t WHERE {where} AND t.counterparty_name IS NOT NULL "
+        "GROUP BY t.currency, t.counterparty_name ORDER BY SUM(ABS(t.amount_units)) DESC "
+        "LIMIT ?", [*params, limit])
+    return [CounterpartyTotal(str(c), str(name), from_units(int(s)), int(n))
+            for c, name, s, n in rows]
+
+
+async def recurring_payments(scope: Scope) -> list[RecurringPayment]:
+    """Outgoing payments of one exact amount to one payee (or with one description), at least
+    three times, whose average spacing matches a cadence."""
+    where, params = scope.sql()
     rows = await db.fetch(
         "SELECT t.currency, LOWER(COALESCE(t.counterparty_name, t.description)), "  # noqa: S608
         "MIN(COALESCE(t.counterparty_name, t.description)), t.amount_units, COUNT(*), "

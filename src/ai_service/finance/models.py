@@ -181,7 +181,7 @@ class Transaction(Model):
         table = "transactions"
         unique_together = (("account", "fingerprint"), ("account", "provider_id"))
         # The transactions list: an owner's rows newest first, keyset on (date, id).
-        indexes = (("owner_id", "booking_date", "id"),)
+        indexes = (("owner_id", "booking_date", "id"), ("import_batch_id",))
 
 
 class Rule(Model):

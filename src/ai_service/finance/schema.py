@@ -13,9 +13,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
+from ai_service.finance import metrics
 from ai_service.finance.imports import CsvMapping
 from ai_service.finance.ingest import IngestReport
-from ai_service.finance.metrics import Granularity, Metrics, financial_metrics
+from ai_service.finance.metrics import Granularity
 from ai_service.finance.models import (
     Account,
     AccountSource,
@@ -369,26 +370,33 @@ class RecurringPayment:
     next_expected: date
 
 
-@strawberry.type
+@strawberry.type(description="Each part is computed (one SQL aggregate or three) only when "
+                             "selected.")
 class FinancialMetrics:
-    series: list[CurrencySeries]
-    by_category: list[CategoryTotal]
-    top_counterparties: list[CounterpartyTotal]
-    recurring_payments: list[RecurringPayment]
+    scope: strawberry.Private[metrics.Scope]
+    granularity: strawberry.Private[Granularity]
 
-    @classmethod
-    def of(cls, m: Metrics) -> FinancialMetrics:
-        return cls(
-            series=[CurrencySeries(currency=s.currency, periods=s.periods, income=s.income,
-                                   expenses=s.expenses, net=s.net, balance=s.balance)
-                    for s in m.series],
-            by_category=[CategoryTotal(currency=c.currency, category_id=None if c.category_id
-                                       is None else _id(c.category_id), total=c.total,
-                                       count=c.count) for c in m.by_category],
-            top_counterparties=[CounterpartyTotal(currency=c.currency, name=c.name,
-                                                  total=c.total, count=c.count)
-                                for c in m.top_counterparties],
-            recurring_payments=[RecurringPayment(**vars(r)) for r in m.recurring])
+    @strawberry.field(description="Income, expenses, net and running balance per period.")
+    async def series(self) -> list[CurrencySeries]:
+        return [CurrencySeries(currency=s.currency, periods=s.periods, income=s.income,
+                               expenses=s.expenses, net=s.net, balance=s.balance)
+                for s in await metrics.series(self.scope, self.granularity)]
+
+    @strawberry.field
+    async def by_category(self) -> list[CategoryTotal]:
+        return [CategoryTotal(currency=c.currency, category_id=None if c.category_id is None
+                              else _id(c.category_id), total=c.total, count=c.count)
+                for c in await metrics.by_category(self.scope)]
+
+    @strawberry.field
+    async def top_counterparties(self, limit: int = 20) -> list[CounterpartyTotal]:
+        return [CounterpartyTotal(currency=c.currency, name=c.name, total=c.total,
+                                  count=c.count)
+                for c in await metrics.top_counterparties(self.scope, max(1, min(limit, 100)))]
+
+    @strawberry.field
+    async def recurring_payments(self) -> list[RecurringPayment]:
+        return [RecurringPayment(**vars(r)) for r in await metrics.recurring_payments(self.scope)]
 
 
 @strawberry.type(name="CategorySuggestion")
@@ -574,8 +582,8 @@ class FinanceQuery:
         if accounts:  # someone else's account is NOT_FOUND, not silently empty
             for account_id in set(accounts):
                 await info.context.services.finance.account(user, account_id)
-        return FinancialMetrics.of(await financial_metrics(user.id, start, end, granularity,
-                                                           accounts))
+        scope = metrics.Scope(user.id, start, end, None if accounts is None else tuple(accounts))
+        return FinancialMetrics(scope=scope, granularity=granularity)
 
 
 @strawberry.type

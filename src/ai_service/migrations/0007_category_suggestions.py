@@ -2,6 +2,7 @@ from orjson import loads
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
+from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
 from ai_service.finance.models import SuggestionStatus
@@ -30,5 +31,9 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'category_suggestions', 'app': 'ai_service', 'pk_attr': 'id'},
             bases=['Model'],
+        ),
+        ops.AddIndex(
+            model_name='Transaction',
+            index=Index(fields=['import_batch_id']),
         ),
     ]

@@ -160,22 +160,30 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
         raise BadUserInput("The dates mix day-first and month-first: give mapping.dateFormat",
                            field="mapping.dateFormat")
 
+    width = max(columns.values()) + 1
+
     def cell(row: list[str], name: str) -> str | None:
         position = columns.get(name)
-        if position is None or position >= len(row):
+        if position is None:
             return None
-        value = row[position].strip()
-        return value or None
+        return row[position].strip() or None
+
+    known: dict[str, date] = {}  # statements repeat dates: parse each text once
+
+    def read_date(text: str) -> date:
+        day = known.get(text)
+        if day is None:
+            day = known[text] = _parse_date(text, order or "%d/%m", mapping.date_format)
+        return day
 
     for number, row in body:
-        if len(row) < len(header) and len(row) <= max(columns.values()):
+        if len(row) < width:
             parsed.reject(number, f"{len(row)} fields, the header has {len(header)}")
             continue
         try:
-            booking = _parse_date(cell(row, "date") or "", order or "%d/%m", mapping.date_format)
+            booking = read_date(cell(row, "date") or "")
             value_text = cell(row, "value_date")
-            value_date = (_parse_date(value_text, order or "%d/%m", mapping.date_format)
-                          if value_text else None)
+            value_date = read_date(value_text) if value_text else None
             amount = _amount(cell(row, "amount"), cell(row, "debit"), cell(row, "credit"),
                              decimal_comma)
         except ValueError as exc:
