@@ -191,7 +191,7 @@ async def reset_state(services: Any) -> None:
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
               "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
               "tag_links", "transactions", "import_batches", "rules", "categories", "clients",
-              "accounts", "tags", "document_chunks", "documents", "users"]
+              "accounts", "bank_connections", "tags", "document_chunks", "documents", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
