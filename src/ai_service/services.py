@@ -21,6 +21,7 @@ from ai_service.documents import jobs as document_jobs
 from ai_service.documents.service import DocumentService
 from ai_service.documents.vectors import VectorStore
 from ai_service.finance.service import FinanceService
+from ai_service.finance.sync import BankSyncService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
@@ -55,6 +56,7 @@ class Services:
     signals: SignalService
     tags: TagService
     finance: FinanceService
+    banking: BankSyncService
     vectors: VectorStore
     documents: DocumentService
 
@@ -112,6 +114,8 @@ async def open_services(settings: Settings) -> Services:
                           settings.qdrant_api_key)
     documents = DocumentService(settings, jobs, llm, vectors)
     document_jobs.register(registry, documents)
+    banking = BankSyncService(settings, cache, jobs, integrations, notifier)
+    banking.register_jobs(registry)
     return Services(
         settings=settings,
         cache=cache,
@@ -137,6 +141,7 @@ async def open_services(settings: Settings) -> Services:
         signals=signals,
         tags=tags,
         finance=FinanceService(tags),
+        banking=banking,
         vectors=vectors,
         documents=documents,
     )

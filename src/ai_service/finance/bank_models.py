@@ -39,7 +39,8 @@ class BankConnection(Model):
                                   default=ConnectionStatus.PENDING)
     reference = fields.CharField(max_length=64, unique=True)
     provider_ref = fields.CharField(max_length=200, null=True)
-    return_url = fields.CharField(max_length=2000, null=True)
+    return_url = fields.CharField(max_length=2000, null=True)  # where the browser goes after
+    callback_url = fields.CharField(max_length=500, null=True)  # our callback the bank knows
     max_history_days = fields.IntField(null=True)
     consent_expires_at = fields.DatetimeField(null=True)
     last_synced_at = fields.DatetimeField(null=True)

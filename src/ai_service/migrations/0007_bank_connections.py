@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ('reference', fields.CharField(unique=True, max_length=64)),
                 ('provider_ref', fields.CharField(null=True, max_length=200)),
                 ('return_url', fields.CharField(null=True, max_length=2000)),
+                ('callback_url', fields.CharField(null=True, max_length=500)),
                 ('max_history_days', fields.IntField(null=True)),
                 ('consent_expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('last_synced_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
