@@ -93,6 +93,10 @@ _GONE = {ConsentStatus.EXPIRED: ConnectionStatus.EXPIRED,
          ConsentStatus.REJECTED: ConnectionStatus.REJECTED}
 
 
+_ENDED = {ConsentStatus.EXPIRED: "has expired", ConsentStatus.REVOKED: "was revoked",
+          ConsentStatus.REJECTED: "was refused"}
+
+
 class SyncFailed(AppError):
     """The bank answered, but what it sent cannot be stored as it is."""
 
@@ -520,14 +524,9 @@ class BankSyncService:
                             message: str) -> dict[str, Any]:
         await BankConnection.filter(id=connection.id).update(
             status=status, last_error=message, next_sync_at=None)
-        what = {ConnectionStatus.EXPIRED: "has expired",
-                ConnectionStatus.REVOKED: "was revoked",
-                ConnectionStatus.REJECTED: "was refused"}.get(status, "ended")
         await self.notifier.notify(Alert(
             Priority.HIGH, f"{connection.institution_name}: link the bank again",
-            f"The access to {connection.institution_name} through "
-            f"{_LABELS[Provider(connection.provider)]} {what}, so its accounts no longer "
-            f"sync. Link the bank again to continue ({message}).",
+            f"{message}. Until then its accounts no longer sync.",
             dedupe_key=f"bank-consent-gone:{connection.id}", user_id=connection.owner_id,
             dedupe_seconds=7 * 86400, link=self.relink_url(connection)))
         return {"status": status.value, "reason": message}
@@ -542,7 +541,8 @@ class BankSyncService:
             if consent.status in _GONE:
                 return await self._consent_gone(
                     connection, _GONE[consent.status],
-                    "the bank reports the consent as " + consent.status.value.lower())
+                    f"{_LABELS[provider]}: the access to this bank "
+                    f"{_ENDED[consent.status]}; link the bank again to keep syncing")
             if consent.consent_expires_at and \
                     consent.consent_expires_at != connection.consent_expires_at:
                 connection.consent_expires_at = consent.consent_expires_at
