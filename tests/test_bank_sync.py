@@ -30,7 +30,6 @@ from bank_sync_helpers import (
     sync,
     telegram_texts,
     wait_idle,
-    wait_job,
     wait_message,
 )
 from conftest import GraphQLClient, LiveServer, make_member, wait_for
@@ -60,7 +59,7 @@ def account_ids(server: LiveServer, connection_id: str) -> dict[str, int]:
     from ai_service.finance.models import Account
 
     rows = db(server, Account.filter(bank_connection_id=int(connection_id)))
-    return {r.iban: r.id for r in rows}
+    return {str(r.iban): r.id for r in rows}
 
 
 def provider_ref(server: LiveServer, connection_id: str) -> str:
@@ -80,8 +79,10 @@ def test_link_sync_and_sync_again(server: LiveServer, gql: GraphQLClient, token:
 
     connection_id = link(gql, server, provider, institution)
     linked = connection(gql, connection_id)
-    assert linked["status"] == "LINKED" and linked["provider"] == provider
-    assert linked["institutionName"] == "Demo Bank" and linked["lastError"] is None
+    assert linked["status"] == "LINKED"
+    assert linked["provider"] == provider
+    assert linked["institutionName"] == "Demo Bank"
+    assert linked["lastError"] is None
     expires = datetime.fromisoformat(linked["consentExpiresAt"])
     assert timedelta(days=179) < expires - datetime.now(UTC) <= timedelta(days=181)
     assert datetime.fromisoformat(linked["nextSyncAt"]) <= datetime.now(UTC) + timedelta(
@@ -93,19 +94,23 @@ def test_link_sync_and_sync_again(server: LiveServer, gql: GraphQLClient, token:
     ids = account_ids(server, connection_id)
     for iban, bank_account in demo.items():
         mine = accounts[iban]
-        assert mine["currency"] == "EUR" and mine["source"] == provider
+        assert mine["currency"] == "EUR"
+        assert mine["source"] == provider
         assert mine["name"] == bank_account.name  # from the account details
         assert Decimal(mine["balance"]) == bank_account.booked_balance()
         assert mine["lastSyncedAt"] is not None
         # The first sync takes the whole history the bank gives: every transaction, once.
         assert db_count(server, account_id=ids[iban]) == len(bank_account.transactions)
     pending = sum(1 for a in demo.values() for t in a.transactions if t.pending)
-    assert pending and db_count(server, owner_id=1, status="PENDING") == pending
+    assert pending
+    assert db_count(server, owner_id=1, status="PENDING") == pending
 
     page = gql.data(TRANSACTIONS, {"a": [str(ids[next(iter(demo))])]})["transactions"]["edges"]
     node = page[0]["node"]
-    assert isinstance(Decimal(node["amount"]), Decimal) and node["currency"] == "EUR"
-    assert node["rawPayload"] and node["account"]["connection"] == {
+    assert isinstance(Decimal(node["amount"]), Decimal)
+    assert node["currency"] == "EUR"
+    assert node["rawPayload"]
+    assert node["account"]["connection"] == {
         "id": connection_id, "status": "LINKED"}
     total = sum(len(a.transactions) for a in demo.values())
     wait_message(fake_providers, f"Demo Bank: {total} new transactions")
@@ -113,7 +118,8 @@ def test_link_sync_and_sync_again(server: LiveServer, gql: GraphQLClient, token:
     # Nothing new at the bank: the overlapping window adds nothing.
     again = sync(gql, connection_id)
     assert again["state"] == "SUCCEEDED", again
-    assert again["result"]["inserted"] == 0 and again["result"]["settled"] == 0
+    assert again["result"]["inserted"] == 0
+    assert again["result"]["settled"] == 0
     assert db_count(server, owner_id=1) == total
 
     # One new booking: only it is added.
@@ -146,7 +152,8 @@ def test_pending_becomes_booked_without_duplicates(server: LiveServer, gql: Grap
     settled = fake_providers.settle_pending()
     assert settled == len(pending_ids)
     result = sync(gql, connection_id)["result"]
-    assert result["settled"] == settled and result["inserted"] == 0, result
+    assert result["settled"] == settled, result
+    assert result["inserted"] == 0, result
     assert db_count(server, owner_id=1) == total  # replaced, not added
     assert db_count(server, owner_id=1, status="PENDING") == 0
     rows = db(server, Transaction.filter(id__in=list(pending_ids)))
@@ -155,7 +162,8 @@ def test_pending_becomes_booked_without_duplicates(server: LiveServer, gql: Grap
 
     # Idempotent: syncing again changes nothing.
     again = sync(gql, connection_id)["result"]
-    assert again["settled"] == 0 and again["inserted"] == 0
+    assert again["settled"] == 0
+    assert again["inserted"] == 0
     assert db_count(server, owner_id=1) == total
 
 
@@ -190,7 +198,8 @@ def test_the_quota_planner_defers_instead_of_asking_the_bank(
     job = sync(gql, connection_id)
     assert job["state"] == "SUCCEEDED"
     account = job["result"]["accounts"][0]
-    assert "transactions" not in account["fetched"] and "transactions" in account["deferred"]
+    assert "transactions" not in account["fetched"]
+    assert "transactions" in account["deferred"]
     assert len([r for r in fake_providers.requests_to("gocardless")
                 if r.path.endswith("/transactions/")]) == asked  # the bank was not asked
     later = datetime.fromisoformat(connection(gql, connection_id)["nextSyncAt"])
@@ -206,9 +215,11 @@ def test_an_expired_consent_says_so_and_relinking_keeps_the_accounts(
     fake_providers.expire_consent("gocardless", provider_ref(server, connection_id))
 
     job = sync(gql, connection_id)
-    assert job["state"] == "SUCCEEDED" and job["result"]["status"] == "EXPIRED", job
+    assert job["state"] == "SUCCEEDED", job
+    assert job["result"]["status"] == "EXPIRED", job
     shown = connection(gql, connection_id)
-    assert shown["status"] == "EXPIRED" and shown["nextSyncAt"] is None
+    assert shown["status"] == "EXPIRED"
+    assert shown["nextSyncAt"] is None
     assert "link the bank again" in shown["lastError"]
     message = wait_message(fake_providers, "Demo Bank: link the bank again")
     assert "has expired" in message
@@ -221,7 +232,7 @@ def test_an_expired_consent_says_so_and_relinking_keeps_the_accounts(
     with httpx.Client(timeout=30) as browser:
         to_bank = browser.get(relink)
     assert to_bank.status_code == 303
-    back, location = follow_consent(server, to_bank.headers["location"])
+    _back, location = follow_consent(server, to_bank.headers["location"])
     assert "bankStatus=LINKED" in location
     fresh = next(c for c in connections(gql) if c["id"] != connection_id)
     wait_for(lambda: connection(gql, fresh["id"])["lastSyncedAt"], timeout=60, what="sync")
@@ -264,7 +275,8 @@ def test_reminders_before_the_consent_lapses(server: LiveServer, gql: GraphQLCli
     expire_in(timedelta(days=6, hours=12))
     assert server.call(banking.send_reminders()) == 1
     message = wait_message(fake_providers, "Demo Bank: access ends in 7 days")
-    assert "Link the bank again" in message and "/api/bank/relink/" in message
+    assert "Link the bank again" in message
+    assert "/api/bank/relink/" in message
     assert server.call(banking.send_reminders()) == 0  # once per threshold
     expire_in(timedelta(hours=20))
     assert server.call(banking.send_reminders()) == 1
@@ -277,7 +289,8 @@ def test_rejected_consent_and_disconnect(server: LiveServer, gql: GraphQLClient,
     fake_providers.next_consent_outcome("gocardless", "reject")
     started = gql.data(CONNECT, {"p": "GOCARDLESS", "i": DEMO_GC, "r": "/banks"})["connectBank"]
     _, location = follow_consent(server, started["url"])
-    assert location.startswith("/banks?") and "bankStatus=REJECTED" in location
+    assert location.startswith("/banks?")
+    assert "bankStatus=REJECTED" in location
     assert connection(gql, started["connection"]["id"])["status"] == "REJECTED"
 
     connection_id = link(gql, server)
