@@ -335,3 +335,22 @@ def test_connections_are_the_owners_own(server: LiveServer, gql: GraphQLClient, 
         assert error["extensions"]["code"] == "NOT_FOUND"
     assert gql.data(TRANSACTIONS, {"a": None}, token=member)["transactions"]["edges"] == []
     assert connection(gql, connection_id)["status"] == "LINKED"
+
+
+def test_the_schedule_syncs_every_linked_connection_once(
+        server: LiveServer, gql: GraphQLClient, token: str) -> None:
+    from ai_service.core.jobs.models import Job
+
+    registry = server.services.registry
+    assert ("bank.sync_all", timedelta(hours=12)) in registry.schedules  # twice a day
+    assert ("bank.consent_reminders", timedelta(days=1)) in registry.schedules
+    connection_id = link(gql, server)
+    gql.data(DISCONNECT, {"c": link(gql, server, institution=THRIFTY_GC)})
+    assert server.call(server.services.banking.sync_all()) == 1  # the revoked one is skipped
+    assert server.call(server.services.banking.sync_all()) == 1
+    # One sync per connection at a time: the second call found the first still queued (or,
+    # had it finished already, queued the next one).
+    active = db(server, Job.filter(kind="bank.sync", state__in=["QUEUED", "RUNNING"]).count())
+    assert active <= 1
+    wait_idle(server)
+    assert connection(gql, connection_id)["lastError"] is None
