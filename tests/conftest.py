@@ -191,8 +191,8 @@ async def reset_state(services: Any) -> None:
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
               "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
               "tag_links", "category_suggestions", "transactions", "import_batches", "rules",
-              "categories", "clients",
-              "accounts", "tags", "document_chunks", "documents", "users"]
+              "categories", "clients", "accounts", "bank_connections", "tags", "document_chunks",
+              "documents", "users"]
     connection = db.connection()
     if db.dialect() == "postgres":
         await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -103,7 +103,8 @@ def test_worker_until_idle_runs_the_due_jobs(backend_env: dict[str, str], tmp_pa
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "ai-service.sqlite3") as db:
         rows = db.execute("SELECT kind, state FROM jobs ORDER BY kind").fetchall()
-    assert rows == [("jobs.purge_finished", "SUCCEEDED"), ("trading.signals", "SUCCEEDED"),
+    assert rows == [("bank.consent_reminders", "SUCCEEDED"), ("bank.sync_all", "SUCCEEDED"),
+                    ("jobs.purge_finished", "SUCCEEDED"), ("trading.signals", "SUCCEEDED"),
                     ("users.purge_sessions", "SUCCEEDED")]
 
 

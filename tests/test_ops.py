@@ -247,6 +247,16 @@ def test_retention_keeps_daily_and_weekly(tmp_path: Path) -> None:
 
 
 @pytest.mark.embedded_only
+def _table_of(model_name: str) -> str:
+    from ai_service.core.db import MODEL_MODULES
+
+    for name in MODEL_MODULES:
+        model = getattr(importlib.import_module(name), model_name, None)
+        if model is not None:
+            return str(model._meta.db_table)
+    raise LookupError(model_name)
+
+
 def test_production_backs_up_before_migrating(backend_env: dict[str, str], tmp_path: Path) -> None:
     env = embedded_env(backend_env, tmp_path, AI_SERVICE_ENV="production",
                        BACKUP_DIR=str(tmp_path / "bk"))
@@ -263,9 +273,21 @@ def test_production_backs_up_before_migrating(backend_env: dict[str, str], tmp_p
     created = [op.options["table"] for op in module.Migration.operations
                if getattr(op, "options", None) and "table" in op.options]
     assert created
+    # Columns it added to older tables go too (a foreign key to a table it created).
+    added = [(_table_of(op.model_name), getattr(op.field, "source_field", None) or op.name)
+             for op in module.Migration.operations if type(op).__name__ == "AddField"]
+    indexed = [(_table_of(op.model_name), list(op.index.fields))
+               for op in module.Migration.operations if type(op).__name__ == "AddIndex"]
     with sqlite3.connect(tmp_path / "ai-service.sqlite3") as db:
         assert db.execute("SELECT max(name) FROM tortoise_migrations").fetchone() == (last,)
         db.execute("DELETE FROM tortoise_migrations WHERE name = ?", [last])
+        for table, columns in indexed:  # indexes it added to older tables
+            for (name, sql) in db.execute("SELECT name, sql FROM sqlite_master WHERE "
+                                          "type = 'index' AND tbl_name = ?", [table]):
+                if sql and all(column in sql for column in columns):
+                    db.execute(f'DROP INDEX "{name}"')
+        for table, column in added:
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         for table in reversed(created):
             db.execute(f"DROP TABLE {table}")
     migrated = run_cli(env, "migrate")

@@ -19,6 +19,7 @@ from ai_service.core.http import RequestContextMiddleware
 from ai_service.core.metrics import metrics_endpoint
 from ai_service.core.migrations import apply_migrations, pending_migrations
 from ai_service.documents.routes import download_document
+from ai_service.finance.bank_routes import bank_callback, bank_relink
 from ai_service.graphql.schema import build_schema
 from ai_service.graphql.view import GraphQLView
 from ai_service.notifications.monitor import HealthMonitor
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         Route("/graphiql/{path:path}", web.graphiql_asset, methods=["GET", "HEAD"]),
         Route("/api/telegram/webhook", telegram_webhook, methods=["POST"]),
         Route("/api/documents/{id}/file", download_document, methods=["GET", "HEAD"]),
+        Route("/api/bank/callback", bank_callback, methods=["GET"]),
+        Route("/api/bank/relink/{id}", bank_relink, methods=["GET"]),
         *(extra_routes or []),
         Route("/{path:path}", web.spa, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
     ]

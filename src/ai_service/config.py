@@ -108,6 +108,10 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org"
     gocardless_api_url: str = "https://bankaccountdata.gocardless.com"
     enable_banking_api_url: str = "https://api.enablebanking.com"
+    # Bank sync: every linked bank is synced this often (0: only on request), and a reminder
+    # goes out this many days before a consent lapses.
+    bank_sync_interval_hours: int = 12
+    bank_consent_reminder_days: tuple[int, ...] = (7, 1)
     web_dist_dir: Path = DEFAULT_WEB_DIST
     version: str | None = None
     commit: str | None = None
@@ -315,6 +319,9 @@ def _parse(v: Mapping[str, str]) -> Settings:
         or "https://bankaccountdata.gocardless.com",
         enable_banking_api_url=_http_url(get, "ENABLE_BANKING_API_URL", problems)
         or "https://api.enablebanking.com",
+        bank_sync_interval_hours=integer("BANK_SYNC_INTERVAL_HOURS", 12, minimum=0),
+        bank_consent_reminder_days=_days_list(get, "BANK_CONSENT_REMINDER_DAYS", (7, 1),
+                                              problems),
         web_dist_dir=Path(get("WEB_DIST_DIR") or DEFAULT_WEB_DIST),
         version=get("VERSION", "APP_VERSION"),
         commit=get("COMMIT", "GIT_COMMIT"),
@@ -398,6 +405,22 @@ def _choice(get: _Getter, name: str, choices: tuple[str, ...], problems: list[st
         problems.append(f"{name} must be one of {', '.join(c.lower() for c in choices)}")
         return fallback
     return value
+
+
+def _days_list(get: _Getter, name: str, default: tuple[int, ...], problems: list[str]
+               ) -> tuple[int, ...]:
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        days = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        problems.append(f"{name} must be whole numbers of days separated by commas, got {raw!r}")
+        return default
+    if any(d < 1 for d in days):
+        problems.append(f"{name} must list days of at least 1, got {raw!r}")
+        return default
+    return tuple(days)
 
 
 def _redis_url(get: _Getter, problems: list[str]) -> str | None:

@@ -22,6 +22,7 @@ from ai_service.documents.service import DocumentService
 from ai_service.documents.vectors import VectorStore
 from ai_service.finance.service import FinanceService
 from ai_service.finance.suggestions import SuggestionService
+from ai_service.finance.sync import BankSyncService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Notifier
@@ -57,6 +58,7 @@ class Services:
     tags: TagService
     finance: FinanceService
     suggestions: SuggestionService
+    banking: BankSyncService
     vectors: VectorStore
     documents: DocumentService
 
@@ -115,6 +117,8 @@ async def open_services(settings: Settings) -> Services:
                           settings.qdrant_api_key)
     documents = DocumentService(settings, jobs, llm, vectors)
     document_jobs.register(registry, documents)
+    banking = BankSyncService(settings, cache, jobs, integrations, notifier)
+    banking.register_jobs(registry)
     return Services(
         settings=settings,
         cache=cache,
@@ -141,6 +145,7 @@ async def open_services(settings: Settings) -> Services:
         tags=tags,
         finance=finance,
         suggestions=SuggestionService(finance, llm),
+        banking=banking,
         vectors=vectors,
         documents=documents,
     )

@@ -31,6 +31,7 @@ MODEL_MODULES = [
     "ai_service.trading.models",
     "ai_service.tagging.models",
     "ai_service.finance.models",
+    "ai_service.finance.bank_models",
     "ai_service.documents.models",
 ]
 MIGRATIONS_MODULE = "ai_service.migrations"

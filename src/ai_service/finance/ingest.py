@@ -58,6 +58,12 @@ def normalise(text: str | None) -> str:
     return " ".join(text.lower().split()) if text else ""
 
 
+def row_key(row: ParsedTransaction, units: int) -> tuple[str, int, str, str]:
+    """What makes two transactions of one account look the same (before their occurrence)."""
+    return (row.booking_date.isoformat(), units, normalise(row.description),
+            normalise(row.counterparty_name))
+
+
 def fingerprint(account_id: int, key: tuple[str, int, str, str], occurrence: int) -> str:
     """`key`: booking date (ISO), units, normalised description and counterparty."""
     text = "\x1f".join((str(account_id), key[0], str(key[1]), key[2], key[3], str(occurrence)))
@@ -87,8 +93,7 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
             errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
                                             f"{account.currency}"))
             continue
-        key = (row.booking_date.isoformat(), units, normalise(row.description),
-               normalise(row.counterparty_name))
+        key = row_key(row, units)
         occurrence = seen[key]
         seen[key] += 1
         prepared.append((row, units, fingerprint(account.id, key, occurrence)))

@@ -15,6 +15,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from ai_service.finance.bank_models import BankConnection
     from ai_service.users.models import User
 
 AMOUNT_SCALE = 4
@@ -70,11 +71,17 @@ class Account(Model):
     balance_at = fields.DatetimeField(null=True)
     last_synced_at = fields.DatetimeField(null=True)
     provider_account_id = fields.CharField(max_length=200, null=True)
+    # The bank link a synced account belongs to (moved to the new one when the bank is linked
+    # again); null for manual and import accounts.
+    bank_connection: fields.ForeignKeyNullableRelation[BankConnection] = fields.ForeignKeyField(
+        "ai_service.BankConnection", related_name="accounts", null=True,
+        on_delete=fields.SET_NULL)
     archived = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     owner_id: int
+    bank_connection_id: int | None
 
     class Meta:
         table = "accounts"

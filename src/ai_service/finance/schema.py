@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -39,6 +39,9 @@ from ai_service.graphql.uploads import uploaded
 from ai_service.tagging.models import TaggedKind
 from ai_service.tagging.schema import TagType
 
+if TYPE_CHECKING:
+    from ai_service.finance.bank_schema import BankConnectionType
+
 strawberry.enum(AccountSource, name="AccountSource")
 strawberry.enum(AccountType, name="AccountType")
 strawberry.enum(TransactionStatus, name="TransactionStatus")
@@ -69,6 +72,7 @@ class AccountType_:
     archived: bool
     last_synced_at: datetime | None
     created_at: datetime
+    bank_connection_id: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Account) -> AccountType_:
@@ -76,7 +80,16 @@ class AccountType_:
                    currency=row.currency, type=row.type, source=row.source,
                    opening_balance=from_units(row.opening_balance_units),
                    archived=row.archived, last_synced_at=row.last_synced_at,
-                   created_at=row.created_at)
+                   created_at=row.created_at, bank_connection_id=row.bank_connection_id)
+
+    @strawberry.field(description="The bank connection a synced account belongs to.")
+    async def connection(self, info: Info[Context, None]) -> Annotated[
+            BankConnectionType, strawberry.lazy("ai_service.finance.bank_schema")] | None:
+        if self.bank_connection_id is None:
+            return None
+        from ai_service.finance.bank_schema import connection_of
+
+        return await connection_of(info, self.bank_connection_id)
 
     @strawberry.field(description="The bank's balance for a connected account; otherwise the "
                                   "opening balance plus every transaction.")

@@ -16,6 +16,7 @@ from ai_service.config import Settings
 from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
 from ai_service.core.llm.schema import LLMQuery
 from ai_service.documents.schema import DocumentMutation, DocumentQuery
+from ai_service.finance.bank_schema import BankMutation, BankQuery
 from ai_service.finance.schema import FinanceMutation, FinanceQuery
 from ai_service.graphql.guard import guard_for
 from ai_service.graphql.scalars import SCALARS
@@ -28,12 +29,12 @@ from ai_service.users.schema import UserMutation, UserQuery
 Query = merge_types(
     "Query",
     (UserQuery, AuditQuery, JobQuery, IntegrationQuery, LLMQuery, TradingQuery, FinanceQuery,
-     TagQuery, DocumentQuery),
+     BankQuery, TagQuery, DocumentQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (UserMutation, JobMutation, IntegrationMutation, NotificationMutation, TradingMutation,
-     FinanceMutation, TagMutation, DocumentMutation),
+     FinanceMutation, BankMutation, TagMutation, DocumentMutation),
 )
 Subscription = merge_types("Subscription", (JobSubscription,))
 

@@ -9,7 +9,7 @@ from ai_service.finance.models import SuggestionStatus
 
 
 class Migration(migrations.Migration):
-    dependencies = [('ai_service', '0006_documents')]
+    dependencies = [('ai_service', '0007_bank_connections')]
 
     initial = False
 
