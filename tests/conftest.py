@@ -190,7 +190,8 @@ async def reset_state(services: Any) -> None:
 
     tables = ["refresh_tokens", "auth_sessions", "audit_events", "jobs", "integrations",
               "ai_usage", "signals", "backtests", "optimizations", "strategies", "market_bars",
-              "tag_links", "category_suggestions", "transactions", "import_batches", "rules",
+              "tag_links", "category_suggestions", "transaction_days", "transactions",
+              "import_batches", "rules",
               "categories", "clients", "accounts", "bank_connections", "tags", "document_chunks",
               "documents", "users"]
     connection = db.connection()

@@ -166,6 +166,16 @@ def test_pending_becomes_booked_without_duplicates(server: LiveServer, gql: Grap
     assert again["inserted"] == 0
     assert db_count(server, owner_id=1) == total
 
+    # The daily totals behind the metrics followed the settled rows to their booked days.
+    from ai_service.finance.models import DailyTotal
+
+    everything = db(server, Transaction.filter(owner_id=1))
+    days = db(server, DailyTotal.filter(owner_id=1))
+    assert sum(d.income_units + d.expense_units for d in days) == sum(
+        t.amount_units for t in everything)
+    assert {(d.account_id, d.day) for d in days} == {(t.account_id, t.booking_date)
+                                                     for t in everything}
+
 
 def test_a_429_reschedules_and_shows_the_next_allowed_time(
         server: LiveServer, gql: GraphQLClient, token: str,

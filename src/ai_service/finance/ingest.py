@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from ai_service.core import db
+from ai_service.finance.daily import refresh_days
 from ai_service.finance.imports import ParsedFile, ParsedTransaction, RowError
 from ai_service.finance.models import Account, ImportBatch, Transaction
 from ai_service.finance.money import to_units
@@ -133,6 +134,8 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
             batch.id, now, now,
         ] for row, units, print_ in fresh]
         await _insert(connection, values)
+        days = [row.booking_date for row, _, _ in fresh]
+        await refresh_days(account.id, min(days), max(days), connection)
         ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection)
         await Account.filter(id=account.id).using_db(connection).update(
             updated_at=datetime.now(UTC))

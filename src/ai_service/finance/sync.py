@@ -61,6 +61,7 @@ from ai_service.finance.banking import (
     match_pending,
     plan_window,
 )
+from ai_service.finance.daily import refresh_days
 from ai_service.finance.imports import ParsedFile, ParsedTransaction
 from ai_service.finance.ingest import fingerprint, ingest, row_key
 from ai_service.finance.models import (
@@ -667,6 +668,9 @@ class BankSyncService:
                     await _settle(account, match.pending.row, match.booked, db)
                 if stale:
                     await Transaction.filter(id__in=stale).using_db(db).delete()
+                touched = [row.booking_date for row in stored] + [
+                    m.booked.booking_date for m in matches]
+                await refresh_days(account.id, min(touched), max(touched), db)
             report.settled += len(matches)
         settled_ids = {m.booked.provider_id for m in matches}
         rows = [_parsed(i + 1, t) for i, t in enumerate(fetched)
