@@ -32,9 +32,15 @@ from conftest import (
     make_member,
     run_cli,
     served,
+    wait_for,
 )
+from docfiles import make_pdf, uploaded
+from test_documents_api import CONTRACT, ingested, search
 
 OPENAI_SECRET = "sk-proj-" + "Ops7Backup9Restore" * 3 + "1a2b"
+# Claude, not OpenAI, in the round trip: an OpenAI key would make the restored instance embed
+# documents through OpenAI (unreachable here), and search results could not be compared.
+CLAUDE_SECRET = "sk-ant-api03-" + "Ops7Backup9Restore" * 3 + "3c4d"
 SET = """mutation($p: IntegrationProvider!, $v: [IntegrationValueInput!]!) {
   setIntegration(provider: $p, values: $v) { provider configured } }"""
 
@@ -87,7 +93,14 @@ def test_backup_wipe_restore_compares_every_table_and_file(
     # Data in many shapes: users, sessions, audit events, a sealed secret, JSON, decimals.
     token = admin["accessToken"]
     make_member(gql, token)
-    gql.data(SET, {"p": "OPENAI", "v": [{"key": "apiKey", "value": OPENAI_SECRET}]}, token=token)
+    gql.data(SET, {"p": "ANTHROPIC", "v": [{"key": "apiKey", "value": CLAUDE_SECRET}]},
+             token=token)
+    # A real document, ingested, and what searching it finds.
+    document = uploaded(gql.http, token, make_pdf(CONTRACT), "contract.pdf")
+    assert ingested(gql, token, document["id"])["status"] == "READY"
+    found = [(h["document"]["title"], h["page"], h["text"])
+             for h in search(gql, token, "termination notice")]
+    assert found
 
     async def rows() -> None:
         await AiUsage.create(provider="OPENAI", model="gpt-test", operation="complete",
@@ -123,8 +136,8 @@ def test_backup_wipe_restore_compares_every_table_and_file(
     for name, content in files.items():
         assert before[f"documents/{name}"] == content
         assert manifest["files"][f"documents/{name}"]["sha256"] == hashlib.sha256(content).hexdigest()
-    assert OPENAI_SECRET.encode() not in b"".join(before.values())  # sealed, never plain
-    assert OPENAI_SECRET.encode() not in archive.read_bytes()
+    assert CLAUDE_SECRET.encode() not in b"".join(before.values())  # sealed, never plain
+    assert CLAUDE_SECRET.encode() not in archive.read_bytes()
 
     target, database_url = _fresh_target(backend_env, tmp_path / "restored")
     try:
@@ -138,7 +151,8 @@ def test_backup_wipe_restore_compares_every_table_and_file(
         restored = run_cli({**target, "BACKUP_ENCRYPTION_KEY": key}, "restore", str(archive))
         assert restored.returncode == 0, restored.stderr + restored.stdout
         assert "verified" in restored.stdout
-        assert re.search(r"restored \d+ rows in \d+ tables and 2 files", restored.stdout)
+        # The two files written above, and the PDF.
+        assert re.search(r"restored \d+ rows in \d+ tables and 3 files", restored.stdout)
         for name, content in files.items():
             assert (tmp_path / "restored/documents" / name).read_bytes() == content
 
@@ -170,8 +184,15 @@ def test_backup_wipe_restore_compares_every_table_and_file(
             login = client.login(ADMIN_EMAIL, "correct horse battery staple")
             listed = client.data("{ integrations { provider configured } }",
                                  token=login["accessToken"])["integrations"]
-            assert {"provider": "OPENAI", "configured": True} in listed
+            assert {"provider": "ANTHROPIC", "configured": True} in listed
             assert client.login("member@example.com", "member password 123")
+            # The vectors were rebuilt by the reindex job: search finds the same passages.
+            admin_token = login["accessToken"]
+            assert ingested(client, admin_token, document["id"])["status"] == "READY"
+            again = wait_for(lambda: [(h["document"]["title"], h["page"], h["text"])
+                                      for h in search(client, admin_token, "termination notice")
+                                      ] == found or None, 60, "the same search results")
+            assert again
             client.http.close()
     finally:
         if database_url:
