@@ -22,7 +22,7 @@ from ai_service.core.jobs.schema import JobType
 from ai_service.core.timeseries import BarColumns, SymbolSummary
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import Connection, parse_id
-from ai_service.graphql.scalars import BigInt
+from ai_service.graphql.scalars import FloatSeries, IntSeries
 from ai_service.graphql.uploads import uploaded
 from ai_service.trading.backtest import DEFAULT_CAPITAL
 from ai_service.trading.models import Backtest as BacktestRow
@@ -43,10 +43,6 @@ strawberry.enum(RunStatus, name="RunStatus")
 strawberry.enum(SignalAction, name="SignalAction")
 strawberry.enum(ScoreMetric, name="OptimizationMetric",
                 description="What the optimiser ranks by (MAX_DRAWDOWN: smallest first).")
-
-
-def _ids(values: list[int]) -> list[BigInt]:
-    return [BigInt(v) for v in values]
 
 
 def _time(epoch: int) -> datetime:
@@ -107,18 +103,20 @@ class MarketSymbol:
 class Candles:
     symbol: str
     timeframe: Timeframe
-    timestamps: list[BigInt]
-    open: list[float]
-    high: list[float]
-    low: list[float]
-    close: list[float]
-    volume: list[float]
+    timestamps: IntSeries
+    open: FloatSeries
+    high: FloatSeries
+    low: FloatSeries
+    close: FloatSeries
+    volume: FloatSeries
 
     @classmethod
     def of(cls, symbol: str, timeframe: Timeframe, bars: BarColumns) -> Candles:
-        return cls(symbol=symbol, timeframe=timeframe, timestamps=_ids(bars.timestamps.tolist()),
-                   open=bars.open.tolist(), high=bars.high.tolist(), low=bars.low.tolist(),
-                   close=bars.close.tolist(), volume=bars.volume.tolist())
+        return cls(symbol=symbol, timeframe=timeframe,
+                   timestamps=IntSeries(bars.timestamps.tolist()),
+                   open=FloatSeries(bars.open.tolist()), high=FloatSeries(bars.high.tolist()),
+                   low=FloatSeries(bars.low.tolist()), close=FloatSeries(bars.close.tolist()),
+                   volume=FloatSeries(bars.volume.tolist()))
 
 
 # --------------------------------------------------------------------------- strategies
@@ -273,8 +271,8 @@ class BacktestTrade:
 
 @strawberry.type
 class EquityCurve:
-    timestamps: list[BigInt]
-    values: list[float]
+    timestamps: IntSeries
+    values: FloatSeries
 
 
 async def _run_status(info: Info[Context, None], row: BacktestRow | OptimizationRow,
@@ -333,7 +331,8 @@ class BacktestType:
         equity = await _full(self.row, "equity")
         if not equity:
             return None
-        return EquityCurve(timestamps=_ids(equity["timestamps"]), values=equity["values"])
+        return EquityCurve(timestamps=IntSeries(equity["timestamps"]),
+                           values=FloatSeries(equity["values"]))
 
     @strawberry.field
     async def strategy(self, info: Info[Context, None]) -> StrategyType | None:

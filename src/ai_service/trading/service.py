@@ -131,9 +131,13 @@ class TradingService:
         symbol = validate_symbol(symbol)
         if start is not None and end is not None and start >= end:
             raise BadUserInput("`from` must be before `to`", field="from")
-        source = await self._source_timeframe(user.id, symbol, timeframe)
-        bars = await self.store.range(user.id, symbol, source, start, end,
-                                      aggregate_to=None if source is timeframe else timeframe)
+        # The usual case, the stored timeframe, is one query; a roll-up first finds its source.
+        bars = await self.store.range(user.id, symbol, timeframe, start, end)
+        if len(bars) == 0:
+            source = await self._source_timeframe(user.id, symbol, timeframe)
+            if source is not timeframe:
+                bars = await self.store.range(user.id, symbol, source, start, end,
+                                              aggregate_to=timeframe)
         if len(bars) > MAX_CANDLES:
             raise BadUserInput(f"That is {len(bars)} candles; at most {MAX_CANDLES} come in one "
                                "answer (narrow the range or ask for a larger timeframe)",
