@@ -74,9 +74,12 @@ def test_the_matrix_answers_as_qdrant_local_mode_does() -> None:
     matrix = LocalMatrix(dimension)
     matrix.put(ids, values, list(range(len(values))), documents.tolist(), [1] * len(values))
 
+    # Dense queries (random, passages) and sparse ones (a few words: a few dimensions).
+    short = LocalEmbedder().vectors([f"invoice {i}" for i in range(40)])
+    assert (short != 0).sum(axis=1).max() < dimension / 4
     for trial in range(120):
-        query = unit_vectors(rng, 1, dimension)[0] if trial % 3 else \
-            values[rng.integers(len(values))]
+        query = (unit_vectors(rng, 1, dimension)[0], values[rng.integers(len(values))],
+                 short[trial % len(short)])[trial % 3]
         limit = int(rng.choice([1, 5, 30, 100, 2000]))
         document_ids = None if trial % 2 else [int(d) for d in rng.integers(1, 40, 3)]
         query_filter = None if document_ids is None else qm.Filter(must=[

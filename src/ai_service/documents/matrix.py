@@ -8,6 +8,11 @@ float32 dot products and a partition, then rescores the few candidates in float6
 local mode does, so the hits and their scores are the ones Qdrant returns (points with
 exactly equal scores come in insertion order here, in an arbitrary one there).
 
+The matrix is stored dimension by dimension (one contiguous row of every point's value per
+dimension). A query of the local embedder has a value in about 25 of its 384 dimensions, and
+a zero adds nothing to a dot product: such a query reads only those rows, a fifteenth of the
+matrix (0.4 ms instead of 4 ms at 20,000 points). A dense query (OpenAI's) reads them all.
+
 It is a read-through cache: Qdrant stays the store of record. `VectorStore` loads a matrix
 from the collection on its first search and applies every upsert and delete to it after Qdrant
 accepted them, all on the store's one Qdrant thread, so a search never sees a half-applied
@@ -26,6 +31,9 @@ import numpy as np
 # kept down to the k-th float32 score minus twice that, so the float64 rescoring sees every
 # vector that could belong in the top k.
 _UNIT_ROUNDOFF = 2.0 ** -24
+# A query with values in at most this share of the dimensions is scored dimension by
+# dimension; a denser one in one pass over the whole matrix.
+_SPARSE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,8 @@ class LocalMatrix:
     def __init__(self, dimension: int, capacity: int = 0) -> None:
         self.dimension = dimension
         capacity = max(capacity, 16)
-        self._vectors = np.zeros((capacity, dimension), dtype=np.float32)
+        # Dimension-major: _vectors[d, row] is the value of point `row` in dimension d.
+        self._vectors = np.zeros((dimension, capacity), dtype=np.float32)
         self._chunks = np.zeros(capacity, dtype=np.int64)
         self._documents = np.zeros(capacity, dtype=np.int64)
         self._owners = np.zeros(capacity, dtype=np.int64)
@@ -77,7 +86,7 @@ class LocalMatrix:
                 self._ids.append(point_id)
             rows[i] = row
         self._reserve(len(self._ids))
-        self._vectors[rows] = values[sources]
+        self._vectors[:, rows] = values[sources].T
         self._chunks[rows] = np.asarray(chunks, dtype=np.int64)[sources]
         self._documents[rows] = np.asarray(documents, dtype=np.int64)[sources]
         self._owners[rows] = np.asarray(owners, dtype=np.int64)[sources]
@@ -92,7 +101,8 @@ class LocalMatrix:
         removed = int(drop.sum())
         if removed:
             keep = np.flatnonzero(~drop)
-            for array in (self._vectors, self._chunks, self._documents, self._owners):
+            self._vectors[:, :len(keep)] = self._vectors[:, keep]
+            for array in (self._chunks, self._documents, self._owners):
                 array[:len(keep)] = array[keep]
             self._ids = [self._ids[i] for i in keep.tolist()]
             self._rows = {point_id: row for row, point_id in enumerate(self._ids)}
@@ -111,10 +121,7 @@ class LocalMatrix:
             raise ValueError("Query vector must not contain NaN")
         if size == 0 or limit <= 0:
             return []
-        # Row by row (a ufunc loop, one thread) rather than one BLAS matrix-vector product:
-        # OpenBLAS spreads that over every core and its threads spin after it, which on a
-        # small shared machine costs more at the tail than the product itself.
-        scores = np.vecdot(self._vectors[:size], q32)
+        scores = self._scores(q32, size)
         available = size
         if document_ids is not None:
             allowed = np.isin(self._documents[:size], np.asarray(list(document_ids),
@@ -129,7 +136,8 @@ class LocalMatrix:
             np.linalg.norm(q32.astype(np.float64)))
         candidates = np.flatnonzero(scores >= kth - margin)
         # Rescored as local mode scores: float64 vectors times the float64 query.
-        exact = self._vectors[candidates].astype(np.float64) @ q32.astype(np.float64)
+        exact = np.einsum("dc,d->c", self._vectors[:, candidates].astype(np.float64),
+                          q32.astype(np.float64))
         best = np.argsort(-exact, kind="stable")[:k]
         return [
             MatrixHit(self._ids[row], int(self._chunks[row]), int(self._documents[row]),
@@ -137,12 +145,30 @@ class LocalMatrix:
             for i, row in zip(best.tolist(), candidates[best].tolist(), strict=True)
         ]
 
+    def _scores(self, q32: np.ndarray, size: int) -> np.ndarray:
+        """float32 dot products of the query with the first `size` points. Computed with
+        numpy's own loops on one thread, not a BLAS matrix-vector product: OpenBLAS spreads
+        that over every core and its threads spin after it, which on a small shared machine
+        costs more at the tail than the product itself."""
+        dimensions = np.flatnonzero(q32)
+        if len(dimensions) > _SPARSE_SHARE * self.dimension:
+            dense: np.ndarray = np.einsum("d,dn->n", q32, self._vectors[:, :size])
+            return dense
+        scores = np.zeros(size, dtype=np.float32)
+        term = np.empty(size, dtype=np.float32)
+        for d in dimensions.tolist():
+            np.multiply(self._vectors[d, :size], q32[d], out=term)
+            scores += term
+        return scores
+
     def _reserve(self, size: int) -> None:
-        capacity = self._vectors.shape[0]
+        capacity = self._vectors.shape[1]
         if size <= capacity:
             return
         capacity = max(size, capacity * 2)
-        self._vectors = _grown(self._vectors, capacity)
+        grown = np.zeros((self.dimension, capacity), dtype=np.float32)
+        grown[:, :self._vectors.shape[1]] = self._vectors
+        self._vectors = grown
         self._chunks = _grown(self._chunks, capacity)
         self._documents = _grown(self._documents, capacity)
         self._owners = _grown(self._owners, capacity)
