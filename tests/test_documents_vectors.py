@@ -294,3 +294,43 @@ def test_an_owner_never_gets_another_owners_vectors(tmp_path: Path) -> None:
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_loading_from_local_modes_arrays_reads_what_scrolling_reads(tmp_path: Path) -> None:
+    """The quick load reads qdrant-client's internal arrays; it must read what the public
+    API does (else, on another version, it returns None and scrolling is used)."""
+    from ai_service.documents.vectors import _scrolled, _snapshot
+
+    rng = np.random.default_rng(23)
+    query = unit_vectors(rng, 1)[0]
+
+    def contents(matrix: LocalMatrix) -> list[tuple[str, int, int, int, float]]:
+        return sorted((h.point_id, h.chunk_id, h.document_id, h.owner_id, h.score)
+                      for h in matrix.search(query, 10_000))
+
+    async def scenario(reopen: bool) -> None:
+        store = VectorStore(None, tmp_path / f"qdrant-{reopen}")
+        try:
+            for document in range(1, 6):
+                await store.upsert(1, EMBEDDER, unit_vectors(rng, 30), points(document, 30,
+                                                                             100 * document))
+            await store.delete_document(1, 2)
+            await store.upsert(1, EMBEDDER, unit_vectors(rng, 10), points(3, 10, 300))
+            if reopen:  # vectors read back from disk
+                await store.close()
+                store = VectorStore(None, tmp_path / f"qdrant-{reopen}")
+            name = store.collection(EMBEDDER, DIMENSION, 1)
+
+            def both(client: QdrantClient) -> tuple[LocalMatrix | None, LocalMatrix]:
+                return _snapshot(client, name, DIMENSION), _scrolled(client, name, DIMENSION)
+
+            quick, scrolled = await store._call(both)
+            assert quick is not None
+            assert len(quick) == len(scrolled) == 120
+            assert contents(quick) == contents(scrolled)
+            assert _snapshot(store._open(), "no-such-collection", DIMENSION) is None
+        finally:
+            await store.close()
+
+    asyncio.run(scenario(reopen=False))
+    asyncio.run(scenario(reopen=True))

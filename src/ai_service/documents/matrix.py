@@ -76,7 +76,11 @@ class LocalMatrix:
         if not len(point_ids) == len(values) == len(chunks) == len(documents) == len(owners):
             raise ValueError("point ids, vectors and payloads differ in length")
         last = {point_id: i for i, point_id in enumerate(point_ids)}  # a repeated id: the last
-        sources = np.fromiter(last.values(), dtype=np.intp, count=len(last))
+        if len(last) < len(point_ids):
+            picks = list(last.values())
+            values = values[picks]
+            chunks, documents, owners = ([column[i] for i in picks] for column in (
+                list(chunks), list(documents), list(owners)))
         rows = np.empty(len(last), dtype=np.intp)
         for i, point_id in enumerate(last):
             row = self._rows.get(point_id)
@@ -86,10 +90,10 @@ class LocalMatrix:
                 self._ids.append(point_id)
             rows[i] = row
         self._reserve(len(self._ids))
-        self._vectors[:, rows] = values[sources].T
-        self._chunks[rows] = np.asarray(chunks, dtype=np.int64)[sources]
-        self._documents[rows] = np.asarray(documents, dtype=np.int64)[sources]
-        self._owners[rows] = np.asarray(owners, dtype=np.int64)[sources]
+        self._vectors[:, rows] = values.T
+        self._chunks[rows] = np.asarray(chunks, dtype=np.int64)
+        self._documents[rows] = np.asarray(documents, dtype=np.int64)
+        self._owners[rows] = np.asarray(owners, dtype=np.int64)
         if len(values):
             self._max_norm = max(self._max_norm, float(np.linalg.norm(values, axis=1).max()))
 
