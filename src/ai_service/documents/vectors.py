@@ -10,7 +10,7 @@ and page; every search is restricted to one owner:
   point by point in Python (measured: 290 ms at 20k points) but scans a whole collection with
   numpy, so a collection per owner is both the owner restriction and the fast path. Hits are
   checked against their owner payload all the same. Local mode's own search converts the
-  float32 collection to float64 and sorts every score on each query (30-50 ms at 20k points),
+  float32 collection to float64 and sorts every score on each query (30-65 ms at 20k points),
   so searches there run on a float32 copy of the collection kept in memory
   (`matrix.LocalMatrix`), loaded on a collection's first search and updated by every write
   made through this store; Qdrant stays the store of record, and its answers are the same.
