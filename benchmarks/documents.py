@@ -9,12 +9,18 @@ Measures, in one process on the chosen backend, with Qdrant in local mode (DATA_
   - `DocumentService.search` (query embedding, Qdrant, full-text, fusion, passage rows) at
     1,000 and at `--chunks` passages of one user: p50 and p95 over `--queries` queries of two
     to four words. Passages are inserted directly (rows, then local vectors), not ingested.
+    The first search of each size is left out of the figures and reported on its own (in
+    local mode it loads the collection into memory);
+  - where a search's time goes: the same queries again, each stage timed on its own (query
+    embedding, vector search, full-text search, reading the passages), and the garbage
+    collector's pauses during the timed searches.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import io
 import random
 import resource
@@ -26,6 +32,7 @@ from typing import Any
 from _common import backend, write_json
 from ai_service.config import load_settings
 from ai_service.core.client import CLI_CLIENT
+from ai_service.documents import keyword
 from ai_service.documents.embedder import LocalEmbedder
 from ai_service.documents.models import Document, DocumentChunk, DocumentStatus
 from ai_service.documents.vectors import VectorPoint
@@ -68,6 +75,52 @@ def pdf_pages(rng: random.Random, words: list[str], pages: int) -> list[str]:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class GcPauses:
+    """The cyclic garbage collector's pauses while it is active (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._started) * 1000)
+
+
+def summary(timings: list[float]) -> str:
+    return f"{statistics.median(timings):.1f} / {percentile(timings, 0.95):.1f}"
+
+
+async def stages(services: Any, user: Any, queries: list[str]) -> dict[str, str]:
+    """p50 / p95 in ms of each stage of a search, timed on its own."""
+    hybrid = services.documents.hybrid
+    timings: dict[str, list[float]] = {"embed": [], "vectors": [], "keyword": [], "rows": []}
+
+    async def timed(stage: str, work: Any) -> Any:
+        started = time.perf_counter()
+        result = await work
+        timings[stage].append((time.perf_counter() - started) * 1000)
+        return result
+
+    for query in queries:
+        embedded = await timed("embed", hybrid.embedders.embed([query], user.id))
+        hits = await timed("vectors", hybrid.vectors.search(
+            user.id, embedded.embedder, embedded.values[0], 30))
+        await timed("keyword", keyword.search(user.id, query, 30))
+        await timed("rows", DocumentChunk.filter(
+            id__in=[h.chunk_id for h in hits[:10]], owner_id=user.id))
+    return {stage: summary(values) for stage, values in timings.items()}
 
 
 async def measure(env: dict[str, str], pages: int, chunks: int, queries: int) -> dict[str, Any]:
@@ -121,14 +174,24 @@ async def measure(env: dict[str, str], pages: int, chunks: int, queries: int) ->
                     VectorPoint(corpus.id, int(ids[inserted + i]), inserted + i, None)
                     for i in range(batch)])
                 inserted += batch
+            texts = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 4)))
+                     for _ in range(queries)]
+            started = time.perf_counter()
+            await services.documents.search(user, "first search", 10)
+            result[f"search_{target}_first_ms"] = round((time.perf_counter() - started) * 1000, 1)
             timings = []
-            for _ in range(queries):
-                query = " ".join(rng.choice(words) for _ in range(rng.randint(2, 4)))
-                started = time.perf_counter()
-                await services.documents.search(user, query, 10)
-                timings.append((time.perf_counter() - started) * 1000)
+            with GcPauses() as collector:
+                for query in texts:
+                    started = time.perf_counter()
+                    await services.documents.search(user, query, 10)
+                    timings.append((time.perf_counter() - started) * 1000)
             result[f"search_{target}_p50_ms"] = round(statistics.median(timings), 1)
             result[f"search_{target}_p95_ms"] = round(percentile(timings, 0.95), 1)
+            result[f"search_{target}_gc"] = (f"{len(collector.pauses)} pauses, "
+                                             f"{sum(collector.pauses):.1f} ms in all, "
+                                             f"longest {max(collector.pauses, default=0):.1f}")
+            for stage, figure in (await stages(services, user, texts)).items():
+                result[f"search_{target}_{stage}_p50_p95_ms"] = figure
     finally:
         await services.close()
     return result

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ai_service.documents.embedder import LocalEmbedder
 from conftest import GraphQLClient, LiveServer, make_member, wait_for
 from docfiles import DOCUMENT_FIELDS, make_docx, make_html, make_pdf, upload, uploaded
 
@@ -46,6 +47,21 @@ def search(gql: GraphQLClient, token: str, query: str, **kw: Any) -> list[dict[s
     hits: list[dict[str, Any]] = gql.data(SEARCH, {"q": query, **kw},
                                           token=token)["searchDocuments"]
     return hits
+
+
+def nearest(server: LiveServer, owner: int, query: str,
+            through_qdrant: bool = False) -> list[tuple[int, float]]:
+    """The owner's nearest passages by the vector store (in local mode from its in-memory
+    matrix, or from Qdrant's own search), scores rounded past float64 summation noise."""
+    embedder = LocalEmbedder()
+    vector = embedder.vectors([query])[0]
+
+    async def run() -> list[tuple[int, float]]:
+        hits = await server.services.vectors.search(owner, embedder.name, vector, 50,
+                                                    through_qdrant=through_qdrant)
+        return [(h.chunk_id, round(h.score, 9)) for h in hits]
+
+    return server.call(run)
 
 
 def chunk_count(server: LiveServer, document_id: int) -> int:
@@ -409,6 +425,8 @@ def test_reindex_is_for_administrators_and_ingests_everything_again(
     theirs = uploaded(gql.http, member["accessToken"], b"member notes on gardening",
                       "garden.txt")
     ingested(gql, member["accessToken"], theirs["id"])
+    # Searched once before: in local mode the collection is now in memory, and must follow.
+    assert search(gql, token, "terminashun notise")[0]["page"] == 3
     reindex = "mutation { reindexDocuments }"
     assert gql.error(reindex, token=member["accessToken"])["extensions"]["code"] == "FORBIDDEN"
     assert gql.data(reindex, token=token)["reindexDocuments"] == 2
@@ -420,6 +438,9 @@ def test_reindex_is_for_administrators_and_ingests_everything_again(
     assert server.call(server.services.vectors.count(owner, int(document["id"]))) \
         == again["chunkCount"]
     assert search(gql, token, "Globex")[0]["page"] == 1
+    found = nearest(server, owner, "terminashun notise")
+    assert found
+    assert found == nearest(server, owner, "terminashun notise", through_qdrant=True)
 
 
 def test_search_input_is_checked(
@@ -440,3 +461,69 @@ def test_search_input_is_checked(
 @pytest.fixture(autouse=True)
 def _no_http_leaks() -> None:
     httpx.Client  # noqa: B018 - imported for the chunked upload helper's types
+
+
+def test_keyword_search_ranks_the_owners_passages_whoever_else_matches(
+    server: LiveServer, gql: GraphQLClient, admin: dict[str, Any]
+) -> None:
+    """On SQLite the owner's best matches are looked for among everyone's best first; the
+    answer must be the one ranking all matches gives, whichever owner's passages lead."""
+    from ai_service.core.db import connection, dialect
+    from ai_service.documents import keyword
+    from ai_service.documents.models import Document, DocumentChunk, DocumentStatus
+
+    mine = int(admin["user"]["id"])
+    theirs = int(make_member(gql, admin["accessToken"])["user"]["id"])
+    filler = ["river", "stone", "meadow", "lantern", "harbour", "orchard"]
+
+    async def seed() -> dict[int, list[int]]:
+        documents: dict[int, list[int]] = {}
+        for owner, count, strong in ((mine, 60, 2), (theirs, 300, 5)):
+            ids = []
+            for d in range(2):
+                document = await Document.create(
+                    owner_id=owner, title=f"d{d}", filename="d.txt", mime_type="text/plain",
+                    size_bytes=0, sha256=f"{owner:032d}{d:032d}", status=DocumentStatus.READY)
+                ids.append(document.id)
+                await DocumentChunk.bulk_create([DocumentChunk(
+                    document_id=document.id, owner_id=owner, position=i, page=None,
+                    text=" ".join(["zebra"] * (1 + i % strong) + ["quokka"] * (i % 3)
+                                  + filler[i % 6:] + [f"w{i}"]))
+                    for i in range(count // 2)])
+            documents[owner] = ids
+        return documents
+
+    documents = server.call(seed())
+
+    async def full_ranking(owner: int, query: str, limit: int,
+                           document_ids: list[int] | None) -> list[tuple[int, int]]:
+        """Every match ranked, then the owner's best (the plain query)."""
+        extra = ""
+        if document_ids is not None:
+            extra = f" AND c.document_id IN ({', '.join('?' * len(document_ids))})"
+        rows = await connection().execute_query_dict(
+            "SELECT c.id, c.document_id FROM document_chunks_fts JOIN document_chunks c "
+            "ON c.id = document_chunks_fts.rowid WHERE document_chunks_fts MATCH ? "
+            f"AND c.owner_id = ?{extra} ORDER BY bm25(document_chunks_fts), c.id LIMIT ?",
+            [" OR ".join(f'"{t}"' for t in keyword.terms(query)), owner,
+             *(document_ids or ()), limit])
+        return [(int(r["id"]), int(r["document_id"])) for r in rows]
+
+    async def check() -> None:
+        for owner in (mine, theirs):
+            for query, limit, within in (("zebra", 30, None), ("zebra quokka", 10, None),
+                                         ("quokka", 30, None), ("zebra", 5, "first"),
+                                         ("w7 w8", 30, None), ("nothing", 30, None)):
+                document_ids = documents[owner][:1] if within else None
+                hits = await keyword.search(owner, query, limit, document_ids)
+                assert {h.document_id for h in hits} <= set(document_ids or documents[owner])
+                count = await DocumentChunk.filter(owner_id=owner).count()
+                if query in ("zebra", "zebra quokka"):
+                    assert len(hits) == min(limit, count // (2 if within else 1))
+                if dialect() == "sqlite":
+                    assert [(h.chunk_id, h.document_id) for h in hits] == \
+                        await full_ranking(owner, query, limit, document_ids), (owner, query)
+        # The other owner's document, asked for by id: nothing.
+        assert await keyword.search(mine, "zebra", 30, documents[theirs]) == []
+
+    server.call(check())

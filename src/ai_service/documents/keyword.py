@@ -16,6 +16,9 @@ from ai_service.core.db import connection, dialect
 from ai_service.documents.embedder import words
 
 MAX_TERMS = 32
+# SQLite: how many of everyone's best matches to rank before looking for the owner's (a
+# multiple of the limit); see `_sqlite_search`.
+PREFILTER_FACTOR = 4
 
 SQLITE_SETUP = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS document_chunks_fts USING fts5(
@@ -64,31 +67,52 @@ async def search(owner_id: int, query: str, limit: int,
     found = terms(query)
     if not found or (document_ids is not None and not document_ids):
         return []
-    if dialect() == "postgres":
-        params: list[object] = [" | ".join(found), owner_id, limit]
-        extra = ""
-        if document_ids is not None:
-            params.append(list(document_ids))
-            extra = " AND document_id = ANY($4::bigint[])"
-        # Only placeholders are interpolated, never values.
-        sql = (
-            "SELECT id, document_id FROM document_chunks, to_tsquery('english', $1) q "  # noqa: S608
-            f"WHERE owner_id = $2 AND to_tsvector('english', text) @@ q{extra} "
-            "ORDER BY ts_rank_cd(to_tsvector('english', text), q) DESC, id LIMIT $3"
-        )
-    else:
-        params = [" OR ".join(f'"{term}"' for term in found), owner_id, limit]
-        extra = ""
-        if document_ids is not None:
-            extra = f" AND c.document_id IN ({', '.join('?' * len(document_ids))})"
-            params.extend(document_ids)
-        sql = (
-            "SELECT c.id, c.document_id FROM document_chunks_fts "  # noqa: S608
-            "JOIN document_chunks c ON c.id = document_chunks_fts.rowid "
-            f"WHERE document_chunks_fts MATCH ? AND c.owner_id = ?{extra} "
-            "ORDER BY bm25(document_chunks_fts), c.id LIMIT ?"
-        )
-        # LIMIT's placeholder must come last for the document ids to bind in order.
-        params = [params[0], params[1], *params[3:], params[2]]
+    if dialect() != "postgres":
+        return await _sqlite_search(" OR ".join(f'"{term}"' for term in found), owner_id,
+                                    limit, document_ids)
+    params: list[object] = [" | ".join(found), owner_id, limit]
+    extra = ""
+    if document_ids is not None:
+        params.append(list(document_ids))
+        extra = " AND document_id = ANY($4::bigint[])"
+    # Only placeholders are interpolated, never values.
+    sql = (
+        "SELECT id, document_id FROM document_chunks, to_tsquery('english', $1) q "  # noqa: S608
+        f"WHERE owner_id = $2 AND to_tsvector('english', text) @@ q{extra} "
+        "ORDER BY ts_rank_cd(to_tsvector('english', text), q) DESC, id LIMIT $3"
+    )
     rows = await connection().execute_query_dict(sql, params)
+    return [KeywordHit(int(r["id"]), int(r["document_id"])) for r in rows]
+
+
+async def _sqlite_search(match: str, owner_id: int, limit: int,
+                         document_ids: Sequence[int] | None) -> list[KeywordHit]:
+    """FTS5 knows nothing of owners: each match is looked up in `document_chunks` to check
+    it. Ranking every match and then looking each one up (about 1,300 at 20,000 passages for
+    a three-word query) cost as much as the ranking; so everyone's best `4 * limit` are
+    looked up first. When at least `limit` of them are the owner's, those are exactly the
+    owner's best `limit` (the order, bm25 then id, is the same); else, or when the search is
+    within some documents, every match is looked up."""
+    connection_ = connection()
+    if document_ids is None:
+        rows = await connection_.execute_query_dict(
+            "SELECT c.id, c.document_id FROM ("
+            " SELECT rowid AS id, bm25(document_chunks_fts) AS score FROM document_chunks_fts"
+            " WHERE document_chunks_fts MATCH ? ORDER BY score, rowid LIMIT ?) f "
+            "JOIN document_chunks c ON c.id = f.id WHERE c.owner_id = ? "
+            "ORDER BY f.score, c.id LIMIT ?",
+            [match, limit * PREFILTER_FACTOR, owner_id, limit])
+        if len(rows) == limit:
+            return [KeywordHit(int(r["id"]), int(r["document_id"])) for r in rows]
+    extra = ""
+    if document_ids is not None:
+        extra = f" AND c.document_id IN ({', '.join('?' * len(document_ids))})"
+    sql = (
+        "SELECT c.id, c.document_id FROM document_chunks_fts "  # noqa: S608
+        "JOIN document_chunks c ON c.id = document_chunks_fts.rowid "
+        f"WHERE document_chunks_fts MATCH ? AND c.owner_id = ?{extra} "
+        "ORDER BY bm25(document_chunks_fts), c.id LIMIT ?"
+    )
+    rows = await connection_.execute_query_dict(
+        sql, [match, owner_id, *(document_ids or ()), limit])
     return [KeywordHit(int(r["id"]), int(r["document_id"])) for r in rows]
