@@ -115,7 +115,7 @@ async def open_services(settings: Settings) -> Services:
     # Opened on first use: CLI commands never lock the local vector folder.
     vectors = VectorStore(settings.qdrant_url, settings.data_dir / "qdrant",
                           settings.qdrant_api_key)
-    documents = DocumentService(settings, jobs, llm, vectors)
+    documents = DocumentService(settings, jobs, llm, vectors, tags)
     document_jobs.register(registry, documents)
     banking = BankSyncService(settings, cache, jobs, integrations, notifier)
     banking.register_jobs(registry)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -41,6 +41,8 @@ from ai_service.documents.search import HybridSearch, Passage
 from ai_service.documents.sniff import sniff
 from ai_service.documents.storage import FileStore, Reader
 from ai_service.documents.vectors import VectorStore
+from ai_service.tagging.models import TaggedKind
+from ai_service.tagging.service import TagService
 from ai_service.users.models import User
 
 log = logging.getLogger(__name__)
@@ -115,8 +117,12 @@ class Answer:
 
 class DocumentService:
     def __init__(self, settings: Settings, jobs: JobQueue, llm: LLMGateway,
-                 vectors: VectorStore) -> None:
+                 vectors: VectorStore, tags: TagService) -> None:
         self.settings = settings
+        # A document's tags are the shared tags (tagging): `tags` on the row is their copy,
+        # kept for filtering and kept in step through the change hook.
+        self.tags = tags
+        tags.register(TaggedKind.DOCUMENT, self._owned, self._tags_changed)
         self.jobs = jobs
         self.llm = llm
         self.vectors = vectors
@@ -126,6 +132,17 @@ class DocumentService:
         # Upload and delete of one hash take turns, so a delete never removes a file that an
         # upload has just found and is about to point a new row at.
         self._file_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @staticmethod
+    async def _owned(user_id: int, ids: list[int]) -> set[int]:
+        found = await Document.filter(owner_id=user_id, id__in=ids).values_list("id", flat=True)
+        return {int(cast(int, i)) for i in found}
+
+    async def _tags_changed(self, user_id: int, document_id: int) -> None:
+        linked = (await self.tags.tags_of(TaggedKind.DOCUMENT, [document_id])).get(document_id, [])
+        names = clean_tag_list(sorted((t.name for t in linked), key=str.lower), strict=False)
+        await Document.filter(id=document_id, owner_id=user_id).update(
+            tags=names, tag_index=tag_index(names))
 
     # -- upload ----------------------------------------------------------------------------
 
@@ -156,6 +173,8 @@ class DocumentService:
                 )
             except IntegrityError:  # the same upload, twice at once: the other one won
                 return await Document.get(owner_id=user.id, sha256=staged.sha256)
+            if clean_tags:
+                await self.tags.set_names(user.id, TaggedKind.DOCUMENT, document.id, clean_tags)
         try:
             job = await self._enqueue(document, "upload")
         except BaseException:
@@ -219,6 +238,7 @@ class DocumentService:
         if tags is not None:
             document.tags = clean_tag_list(tags)
             document.tag_index = tag_index(document.tags)
+            await self.tags.set_names(user.id, TaggedKind.DOCUMENT, document.id, document.tags)
         await document.save(update_fields=["title", "tags", "tag_index", "updated_at"])
         return document
 
@@ -240,6 +260,7 @@ class DocumentService:
         await self.vectors.delete_document(owner_id, document.id)
         async with self._file_locks[document.sha256]:
             await document.delete()
+            await self.tags.forget(TaggedKind.DOCUMENT, [document.id])
             if not await Document.filter(sha256=document.sha256).exists():
                 await asyncio.to_thread(self.files.delete, document.sha256)
         self._file_locks.pop(document.sha256, None)

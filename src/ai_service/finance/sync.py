@@ -75,6 +75,7 @@ from ai_service.finance.money import from_units, to_units
 from ai_service.integrations.providers import Provider
 from ai_service.integrations.service import IntegrationService
 from ai_service.notifications.service import Alert, Notifier, Priority
+from ai_service.tagging.models import TaggedKind, TagLink
 from ai_service.users.models import User
 
 log = logging.getLogger(__name__)
@@ -668,6 +669,8 @@ class BankSyncService:
                     await _settle(account, match.pending.row, match.booked, db)
                 if stale:
                     await Transaction.filter(id__in=stale).using_db(db).delete()
+                    await TagLink.filter(entity_type=TaggedKind.TRANSACTION,
+                                         entity_id__in=stale).using_db(db).delete()
                 touched = [row.booking_date for row in stored] + [
                     m.booked.booking_date for m in matches]
                 await refresh_days(account.id, min(touched), max(touched), db)

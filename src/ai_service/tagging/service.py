@@ -14,15 +14,51 @@ from ai_service.tagging.models import Tag, TaggedKind, TagLink
 from ai_service.users.models import User
 
 OwnerCheck = Callable[[int, list[int]], Awaitable[set[int]]]  # (user, ids) -> the user's ids
+Changed = Callable[[int, int], Awaitable[None]]  # (user, entity id): its tags changed
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class TagService:
     def __init__(self) -> None:
         self._owners: dict[TaggedKind, OwnerCheck] = {}
+        self._changed: dict[TaggedKind, Changed] = {}
 
-    def register(self, kind: TaggedKind, owned: OwnerCheck) -> None:
+    def register(self, kind: TaggedKind, owned: OwnerCheck,
+                 changed: Changed | None = None) -> None:
+        """`changed` lets a domain that keeps a copy of its tags (documents) follow edits."""
         self._owners[kind] = owned
+        if changed is not None:
+            self._changed[kind] = changed
+
+    async def _notify(self, user: User, kind: TaggedKind, entity_id: int) -> None:
+        if (changed := self._changed.get(kind)) is not None:
+            await changed(user.id, entity_id)
+
+    async def set_names(self, user_id: int, kind: TaggedKind, entity_id: int,
+                        names: list[str]) -> list[Tag]:
+        """Exactly these tags on the entity, by name (case-insensitive); missing tags are
+        created. For domains whose API takes tag names."""
+        existing = {t.name.lower(): t for t in await Tag.filter(owner_id=user_id)}
+        wanted: list[Tag] = []
+        for name in names:
+            tag = existing.get(name.lower())
+            if tag is None:
+                try:
+                    tag = await Tag.create(owner_id=user_id, name=name[:60])
+                except IntegrityError:  # created meanwhile
+                    tag = await Tag.get(owner_id=user_id, name=name[:60])
+                existing[name.lower()] = tag
+            wanted.append(tag)
+        keep = {t.id for t in wanted}
+        await TagLink.filter(entity_type=kind, entity_id=entity_id).exclude(
+            tag_id__in=list(keep)).delete()
+        have = set(await TagLink.filter(entity_type=kind, entity_id=entity_id).values_list(
+            "tag_id", flat=True))
+        for tag in wanted:
+            if tag.id not in have:
+                await TagLink.create(owner_id=user_id, tag_id=tag.id, entity_type=kind,
+                                     entity_id=entity_id)
+        return wanted
 
     async def tags(self, user: User) -> list[Tag]:
         return await Tag.filter(owner_id=user.id).order_by("name")
@@ -64,11 +100,15 @@ class TagService:
                                  entity_id=entity_id)
         except IntegrityError:
             return False
+        await self._notify(user, kind, entity_id)
         return True
 
     async def untag(self, user: User, tag_id: int, kind: TaggedKind, entity_id: int) -> bool:
-        return bool(await TagLink.filter(owner_id=user.id, tag_id=tag_id, entity_type=kind,
-                                         entity_id=entity_id).delete())
+        removed = bool(await TagLink.filter(owner_id=user.id, tag_id=tag_id, entity_type=kind,
+                                            entity_id=entity_id).delete())
+        if removed:
+            await self._notify(user, kind, entity_id)
+        return removed
 
     async def forget(self, kind: TaggedKind, entity_ids: list[int]) -> None:
         """Called by a domain when it deletes entities: their links go too."""
