@@ -454,6 +454,16 @@ def test_lists_cost_the_same_statements_whatever_their_length(
 # --------------------------------------------------------------------------- signals
 
 
+def signals_settled(server: LiveServer) -> None:
+    """Every signal job done: each step of a test starts from a known evaluation point."""
+    def done() -> bool:
+        states = server.call(awaited(Job.filter(kind="trading.signals").values_list(
+            "state", flat=True)))
+        return all(state in (JobState.SUCCEEDED, JobState.DEAD) for state in states)
+
+    wait_for(done, 30, what="the signal jobs")
+
+
 def trending_bars(n: int, start: int = 1_600_000_000) -> BarColumns:
     """Daily bars falling, then rising from bar n/2: one SMA(5/20) cross up near the turn."""
     t = np.arange(n)
@@ -480,6 +490,7 @@ def test_an_active_strategy_signals_new_bars_once_and_tells_telegram(
 
     report = upload(gql, csv_of(fresh), symbol="TREND")
     assert report["inserted"] == 100
+    signals_settled(server)
     # The turn (bar 200) and its cross up are history, from before the activation: the
     # 100 new, still rising bars want the same position, so they say nothing.
     assert gql.data(SIGNALS, {"id": strategy["id"]})["signals"]["edges"] == []
