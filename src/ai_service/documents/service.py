@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, cast
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -42,7 +42,7 @@ from ai_service.documents.sniff import sniff
 from ai_service.documents.storage import FileStore, Reader
 from ai_service.documents.vectors import VectorStore
 from ai_service.tagging.models import TaggedKind
-from ai_service.tagging.service import TagService
+from ai_service.tagging.service import TagService, owned_by
 from ai_service.users.models import User
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class DocumentService:
         # A document's tags are the shared tags (tagging): `tags` on the row is their copy,
         # kept for filtering and kept in step through the change hook.
         self.tags = tags
-        tags.register(TaggedKind.DOCUMENT, self._owned, self._tags_changed)
+        tags.register(TaggedKind.DOCUMENT, owned_by(Document), self._tags_changed)
         self.jobs = jobs
         self.llm = llm
         self.vectors = vectors
@@ -132,11 +132,6 @@ class DocumentService:
         # Upload and delete of one hash take turns, so a delete never removes a file that an
         # upload has just found and is about to point a new row at.
         self._file_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    @staticmethod
-    async def _owned(user_id: int, ids: list[int]) -> set[int]:
-        found = await Document.filter(owner_id=user_id, id__in=ids).values_list("id", flat=True)
-        return {int(cast(int, i)) for i in found}
 
     async def _tags_changed(self, user_id: int, document_id: int) -> None:
         linked = (await self.tags.tags_of(TaggedKind.DOCUMENT, [document_id])).get(document_id, [])

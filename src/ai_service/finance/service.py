@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any, TypeVar, cast
+from typing import IO, Any, TypeVar
 
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
@@ -18,7 +18,7 @@ from tortoise.models import Model
 
 from ai_service.core.errors import BadUserInput, NotFound
 from ai_service.core.pagination import check_first
-from ai_service.finance.imports import CsvMapping, parse_file, read_limited
+from ai_service.finance.imports import CsvMapping, parse_bytes, read_limited
 from ai_service.finance.ingest import IngestReport, ingest
 from ai_service.finance.models import (
     Account,
@@ -34,7 +34,7 @@ from ai_service.finance.models import (
 from ai_service.finance.money import check_currency, from_units, to_units
 from ai_service.finance.rules import RuleRun, apply_rules, check_conditions
 from ai_service.tagging.models import Tag, TaggedKind, TagLink
-from ai_service.tagging.service import TagService
+from ai_service.tagging.service import TagService, owned_by
 from ai_service.users.models import User
 
 M = TypeVar("M", bound=Model)
@@ -114,16 +114,8 @@ def _iban(value: str | None) -> str | None:
 class FinanceService:
     def __init__(self, tags: TagService) -> None:
         self.tags = tags
-        tags.register(TaggedKind.TRANSACTION, self._owned_ids(Transaction))
-        tags.register(TaggedKind.CLIENT, self._owned_ids(Client))
-
-    @staticmethod
-    def _owned_ids(model: type[Model]) -> Any:
-        async def owned(user_id: int, ids: list[int]) -> set[int]:
-            found = await model.filter(owner_id=user_id, id__in=ids).values_list("id", flat=True)
-            return {int(cast(int, i)) for i in found}
-
-        return owned
+        tags.register(TaggedKind.TRANSACTION, owned_by(Transaction))
+        tags.register(TaggedKind.CLIENT, owned_by(Client))
 
     @staticmethod
     async def _get(model: type[M], user: User, row_id: int) -> M:
@@ -280,9 +272,7 @@ class FinanceService:
         if account.archived:
             raise BadUserInput("The account is archived", field="accountId")
         data = read_limited(stream)
-        import io
-
-        parsed = parse_file(io.BytesIO(data), fmt, mapping)
+        parsed = parse_bytes(data, fmt, mapping)
         if parsed.currency and parsed.currency.upper() != account.currency:
             raise BadUserInput(f"The statement is in {parsed.currency}, the account in "
                                f"{account.currency}", field="accountId")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 from ai_service.core.errors import BadUserInput, Conflict, NotFound
 from ai_service.tagging.models import Tag, TaggedKind, TagLink
@@ -16,6 +18,16 @@ from ai_service.users.models import User
 OwnerCheck = Callable[[int, list[int]], Awaitable[set[int]]]  # (user, ids) -> the user's ids
 Changed = Callable[[int, int], Awaitable[None]]  # (user, entity id): its tags changed
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def owned_by(model: type[Model]) -> OwnerCheck:
+    """The owner check for a model with an `owner` (what most taggable domains register)."""
+
+    async def owned(user_id: int, ids: list[int]) -> set[int]:
+        found = await model.filter(owner_id=user_id, id__in=ids).values_list("id", flat=True)
+        return {int(cast(int, i)) for i in found}
+
+    return owned
 
 
 class TagService:

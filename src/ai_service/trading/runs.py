@@ -24,7 +24,7 @@ from tortoise.queryset import QuerySet
 
 from ai_service.core.errors import BadUserInput, NotFound
 from ai_service.core.jobs import JobContext, JobQueue, JobRegistry
-from ai_service.core.jobs.models import Job, JobState
+from ai_service.core.jobs.models import Job
 from ai_service.core.jobs.worker import PermanentJobError
 from ai_service.core.pagination import Page, keyset_page
 from ai_service.trading.backtest import DEFAULT_CAPITAL, BacktestResult, Bars, run_backtest
@@ -355,11 +355,10 @@ class TradingRuns:
                                              finished_at=datetime.now(UTC))
 
     async def _job_died(self, job: Job) -> None:
-        """A run whose job gave up (or was cancelled) is FAILED, not RUNNING for ever."""
+        """A run whose job gave up is FAILED, not RUNNING for ever (a cancelled one shows
+        FAILED through its job's state, see the schema)."""
         payload = job.payload or {}
         message = (job.error or "the job failed").strip()
-        if job.state is JobState.CANCELLED:
-            message = "cancelled"
         if job.kind == BACKTEST_KIND and "backtestId" in payload:
             await Backtest.filter(id=payload["backtestId"]).exclude(
                 status=RunStatus.SUCCEEDED).update(status=RunStatus.FAILED, error=message[:500],

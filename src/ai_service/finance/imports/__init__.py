@@ -81,7 +81,11 @@ def read_limited(stream: IO[bytes], limit: int = MAX_BYTES) -> bytes:
 
 def parse_file(stream: IO[bytes], fmt: ImportFormat, mapping: CsvMapping | None = None,
                ) -> ParsedFile:
-    data = read_limited(stream)
+    return parse_bytes(read_limited(stream), fmt, mapping)
+
+
+def parse_bytes(data: bytes, fmt: ImportFormat, mapping: CsvMapping | None = None,
+                ) -> ParsedFile:
     if fmt is ImportFormat.CSV:
         from ai_service.finance.imports.csvfile import parse_csv
 
