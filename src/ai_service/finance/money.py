@@ -13,6 +13,9 @@ MAX_UNITS = 10**18  # a BIGINT holds 9.2e18: refuse amounts near it before they 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _CENT = Decimal("0.01")
 _UNIT = Decimal(1).scaleb(-AMOUNT_SCALE)
+# What most amounts in a file look like: read as they are, without the clean-up below.
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_PLAIN_COMMA = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
 
 
 def to_units(amount: Decimal) -> int:
@@ -36,6 +39,8 @@ def from_units(units: int) -> Decimal:
 
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
     """'1,234.56', '-1.234,56' (decimal comma), '(12.00)' (negative), '12.00-', ' 5 ' ..."""
+    if (_PLAIN_COMMA if decimal_comma else _PLAIN).fullmatch(text):
+        return Decimal(text.replace(",", ".") if decimal_comma else text)
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     for symbol in "€$£¥":
         cleaned = cleaned.replace(symbol, "")

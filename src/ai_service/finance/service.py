@@ -16,6 +16,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 from tortoise.models import Model
 
+from ai_service.core.bulk import collector_paused
 from ai_service.core.errors import BadUserInput, NotFound
 from ai_service.core.pagination import check_first
 from ai_service.finance.imports import CsvMapping, parse_bytes, read_limited
@@ -272,7 +273,8 @@ class FinanceService:
         if account.archived:
             raise BadUserInput("The account is archived", field="accountId")
         data = read_limited(stream)
-        parsed = parse_bytes(data, fmt, mapping)
+        with collector_paused():  # 100k rows: see core.bulk
+            parsed = parse_bytes(data, fmt, mapping)
         if parsed.currency and parsed.currency.upper() != account.currency:
             raise BadUserInput(f"The statement is in {parsed.currency}, the account in "
                                f"{account.currency}", field="accountId")

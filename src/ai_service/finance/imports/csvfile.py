@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "währung", "devise", "moneda", "valuta code", "ccy"),
     "id": ("id", "transaction id", "transaction_id", "fitid"),
 }
+# The fields a row is read into, in the order `parse_csv` unpacks them.
+_FIELDS = ("date", "value_date", "amount", "debit", "credit", "description", "counterparty",
+           "counterparty_iban", "reference", "currency", "id")
 _DATE_PATTERNS = (
     (re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "%Y-%m-%d"),
     (re.compile(r"\d{4}/\d{1,2}/\d{1,2}"), "%Y/%m/%d"),
@@ -138,7 +142,7 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
     reader = csv.reader(io.StringIO(text), delimiter=_sniff(text, mapping))
     try:
         records = [(number, row) for number, row in enumerate(reader, start=1)
-                   if any(cell.strip() for cell in row)]
+                   if "".join(row).strip()]  # not blank
     except csv.Error as exc:
         raise BadUserInput(f"The CSV cannot be read: {exc}", field="file") from None
     if not records:
@@ -161,13 +165,10 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
                            field="mapping.dateFormat")
 
     width = max(columns.values()) + 1
-
-    def cell(row: list[str], name: str) -> str | None:
-        position = columns.get(name)
-        if position is None:
-            return None
-        return row[position].strip() or None
-
+    # Each field's cell in one C call: absent fields read position -1, the empty cell appended
+    # to every row (after its raw copy is taken).
+    pick = operator.itemgetter(*(columns.get(name, -1) for name in _FIELDS))
+    wide = len(header)
     known: dict[str, date] = {}  # statements repeat dates: parse each text once
 
     def read_date(text: str) -> date:
@@ -180,23 +181,27 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
         if len(row) < width:
             parsed.reject(number, f"{len(row)} fields, the header has {len(header)}")
             continue
+        raw = dict(zip(header, row, strict=False)) if len(row) <= wide else {
+            header[i] if i < wide else str(i): value for i, value in enumerate(row)}
+        row.append("")
+        (booked, valued, amount, debit, credit, description, counterparty, iban, reference,
+         currency, provider_id) = pick(row)
         try:
-            booking = read_date(cell(row, "date") or "")
-            value_text = cell(row, "value_date")
+            booking = read_date(booked.strip())
+            value_text = valued.strip()
             value_date = read_date(value_text) if value_text else None
-            amount = _amount(cell(row, "amount"), cell(row, "debit"), cell(row, "credit"),
-                             decimal_comma)
+            money = _amount(amount.strip() or None, debit.strip() or None,
+                            credit.strip() or None, decimal_comma)
         except ValueError as exc:
             parsed.reject(number, str(exc))
             continue
-        raw = {header[i] if i < len(header) else str(i): value for i, value in enumerate(row)}
         parsed.rows.append(ParsedTransaction(
-            row=number, booking_date=booking, value_date=value_date, amount=amount,
-            description=cell(row, "description") or "",
-            currency=(cell(row, "currency") or "").upper() or None,
-            counterparty_name=cell(row, "counterparty"),
-            counterparty_iban=(cell(row, "counterparty_iban") or "").replace(" ", "") or None,
-            reference=cell(row, "reference"), provider_id=cell(row, "id"), raw=raw))
+            row=number, booking_date=booking, value_date=value_date, amount=money,
+            description=description.strip(), currency=currency.strip().upper() or None,
+            counterparty_name=counterparty.strip() or None,
+            counterparty_iban=iban.strip().replace(" ", "") or None,
+            reference=reference.strip() or None, provider_id=provider_id.strip() or None,
+            raw=raw))
     del header_number
     return parsed
 
