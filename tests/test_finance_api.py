@@ -310,6 +310,101 @@ def test_rules_categorise_imports_and_tags_filter_transactions(
     assert gql.data(TRANSACTIONS, {"first": 10}, token=member)["transactions"]["edges"] == []
 
 
+RULE_ROWS_ASCII = """date,amount,description,counterparty,iban
+2025-02-01,-60.00,Weekly groceries,CORNER SHOP,
+2025-02-02,-12.00,CARD payment,Corner Shop,
+2025-02-03,-75.00,card top-up,shop online,
+2025-02-04,2500.00,Salary,ACME,DE89370400440532013000
+2025-02-05,-9.99,save 50% now,Bank,
+2025-02-06,-9.99,save 500 now,Bank,
+2025-02-07,-30.00,a_b pattern,,
+2025-02-08,-30.00,aXb pattern,,
+2025-02-09,150.00,refund,SHOP,
+2025-02-10,-20.00,small,Shop,
+"""
+RULE_ROWS_MIXED = """date,amount,description,counterparty,iban
+2025-03-01,-60.00,Bäckerei card,MÜLLER shop,
+2025-03-02,-40.00,card,Müller,
+2025-03-03,-70.00,Café,Corner Shop,
+2025-03-04,-5.00,plain card,Shop,
+2025-03-05,-5.00,bakery,Müller,
+2025-03-06,-5.00,BAKERY,MÜLLER,
+"""
+
+
+def test_rules_decide_an_import_as_apply_rules_does(gql: GraphQLClient, token: str) -> None:
+    """An import decides categories and clients while it writes its rows; `applyRules` decides
+    them in SQL. Both must agree, row by row, whatever the texts (ASCII or not), the priority
+    order, LIKE's special characters and which rules give what."""
+    before, after = account(gql, "Before"), account(gql, "After")
+    other = account(gql, "Other")
+    for content in (RULE_ROWS_ASCII, RULE_ROWS_MIXED):  # no rules yet
+        assert upload(gql, before["id"], content)["categorisedByRules"] == 0
+    acme = gql.data('mutation { createClient(input: {name: "ACME"}) { id } }')["createClient"]
+    tags = {name: gql.data("mutation($n: String!) { createTag(name: $n) { id } }",
+                           {"n": name})["createTag"]["id"] for name in ("big", "card", "any")}
+    rule = "mutation($i: RuleInput!) { createRule(input: $i) { id } }"
+    for name, priority, conditions, extra in [
+        ("big shop", 10, {"counterpartyContains": "SHOP", "amountMax": "-50"},
+         {"categoryId": category_id(gql, "Groceries"), "tagIds": [tags["big"]]}),
+        ("cards", 20, {"descriptionContains": "card"},
+         {"categoryId": category_id(gql, "Subscriptions"), "clientId": acme["id"],
+          "tagIds": [tags["card"]]}),
+        ("salary", 20, {"counterpartyIban": "de89 3704 0044 0532 0130 00"},
+         {"categoryId": category_id(gql, "Salary")}),
+        ("refunds", 30, {"amountMin": "100", "counterpartyContains": "shop"},
+         {"categoryId": category_id(gql, "Refunds")}),
+        ("percent", 40, {"descriptionContains": "50%"},
+         {"categoryId": category_id(gql, "Fees")}),
+        ("underscore", 40, {"descriptionContains": "a_b"},
+         {"categoryId": category_id(gql, "Taxes")}),
+        ("umlaut", 50, {"counterpartyContains": "müller"},
+         {"categoryId": category_id(gql, "Restaurants"), "clientId": acme["id"]}),
+        ("elsewhere", 5, {"descriptionContains": "card", "accountId": other["id"]},
+         {"categoryId": category_id(gql, "Travel")}),
+        ("tags only", 1, {"amountMax": "0"}, {"tagIds": [tags["any"]]}),
+        ("everything else", 90, {"amountMax": "0"}, {"categoryId": category_id(gql, "Shopping")}),
+    ]:
+        gql.data(rule, {"i": {"name": name, "priority": priority, "conditions": conditions,
+                              **extra}})
+
+    ascii_report = upload(gql, after["id"], RULE_ROWS_ASCII)  # decided in Python only
+    mixed_report = upload(gql, after["id"], RULE_ROWS_MIXED)  # non-ASCII rows left to SQL
+    applied = gql.data("mutation { applyRules { categorised assignedToClients tagged } }")[
+        "applyRules"]  # SQL, over the rows imported before the rules
+    assert applied["categorised"] == (ascii_report["categorisedByRules"]
+                                      + mixed_report["categorisedByRules"])
+
+    def decided(name: str) -> dict[str, tuple[Any, ...]]:
+        return {row["description"]: (
+            row["category"] and row["category"]["name"], row["client"] and row["client"]["name"],
+            sorted(tag["name"] for tag in row["tags"]))
+            for row in transactions(gql, accountIds=[next(
+                a["id"] for a in (before, after) if a["name"] == name)])}
+
+    assert decided("After") == decided("Before")
+    result = decided("After")
+    assert result["Weekly groceries"] == ("Groceries", None, ["any", "big"])
+    # The first matching rule gives the category, the first with a client the client; every
+    # matching rule adds its tags.
+    assert result["card top-up"] == ("Groceries", "ACME", ["any", "big", "card"])
+    assert result["CARD payment"] == ("Subscriptions", "ACME", ["any", "card"])
+    assert result["Salary"] == ("Salary", None, [])
+    assert result["refund"] == ("Refunds", None, [])
+    assert result["small"] == ("Shopping", None, ["any"])
+    assert result["save 50% now"] == ("Fees", None, ["any"])
+    assert result["save 500 now"] == ("Shopping", None, ["any"])
+    assert result["a_b pattern"] == ("Taxes", None, ["any"])
+    assert result["aXb pattern"] == ("Shopping", None, ["any"])
+    assert result["plain card"] == ("Subscriptions", "ACME", ["any", "card"])
+    assert result["bakery"] == ("Restaurants", "ACME", ["any"])  # on either database
+    # "MÜLLER" is "müller" to PostgreSQL's LOWER(), not to SQLite's (ASCII only): either way,
+    # the import agrees with applyRules (above).
+    assert result["BAKERY"] in [("Restaurants", "ACME", ["any"]), ("Shopping", None, ["any"])]
+    assert gql.data("mutation { applyRules { categorised assignedToClients tagged } }")[
+        "applyRules"] == {"categorised": 0, "assignedToClients": 0, "tagged": 0}
+
+
 def test_clients_collect_their_transactions(gql: GraphQLClient, token: str) -> None:
     giro = account(gql)
     client = gql.data("""mutation { createClient(input: {name: "ACME", businessName: "ACME GmbH",

@@ -22,18 +22,19 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from ai_service.core import db
+from ai_service.core.bulk import collector_paused
 from ai_service.finance.daily import refresh_days
 from ai_service.finance.imports import ParsedFile, ParsedTransaction, RowError
 from ai_service.finance.models import Account, ImportBatch, Transaction
 from ai_service.finance.money import to_units
-from ai_service.finance.rules import RuleRun, apply_rules
+from ai_service.finance.rules import Assigner, RuleRun, apply_rules, enabled_rules
 
 BATCH = 2_000
 PREVIEW = 20
 _COLUMNS = ("owner_id", "account_id", "booking_date", "value_date", "amount_units", "currency",
             "description", "counterparty_name", "counterparty_iban", "reference", "status",
-            "provider_id", "fingerprint", "raw_payload", "import_batch_id", "created_at",
-            "updated_at")
+            "provider_id", "fingerprint", "raw_payload", "import_batch_id", "category_id",
+            "client_id", "created_at", "updated_at")
 _INSERT = (f"INSERT INTO transactions ({', '.join(_COLUMNS)}) "  # noqa: S608 - constants
            f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 
@@ -81,23 +82,24 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
     rejected = parsed.rejected
     prepared: list[tuple[ParsedTransaction, int, str]] = []
     seen: Counter[tuple[str, int, str, str]] = Counter()
-    for row in rows:
-        try:
-            units = to_units(row.amount)
-        except ValueError as exc:
-            rejected += 1
-            errors.append(RowError(row.row, str(exc)))
-            continue
-        currency = (row.currency or account.currency).upper()
-        if currency != account.currency:
-            rejected += 1
-            errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
-                                            f"{account.currency}"))
-            continue
-        key = row_key(row, units)
-        occurrence = seen[key]
-        seen[key] += 1
-        prepared.append((row, units, fingerprint(account.id, key, occurrence)))
+    with collector_paused():  # 100k rows: see core.bulk
+        for row in rows:
+            try:
+                units = to_units(row.amount)
+            except ValueError as exc:
+                rejected += 1
+                errors.append(RowError(row.row, str(exc)))
+                continue
+            currency = (row.currency or account.currency).upper()
+            if currency != account.currency:
+                rejected += 1
+                errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
+                                                f"{account.currency}"))
+                continue
+            key = row_key(row, units)
+            occurrence = seen[key]
+            seen[key] += 1
+            prepared.append((row, units, fingerprint(account.id, key, occurrence)))
     total = len(rows) + parsed.rejected
     if rejected:
         return IngestReport(total, rejected=rejected, errors=sorted(errors, key=lambda e: e.row),
@@ -118,29 +120,61 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
         return IngestReport(total, inserted=len(fresh) if dry_run else 0,
                             duplicates=duplicates, preview=preview, dry_run=dry_run)
     async with in_transaction() as connection:
+        rules = await enabled_rules(account.owner_id, connection)
         batch = await ImportBatch.create(owner_id=account.owner_id, account_id=account.id,
                                          source=source, filename=filename, sha256=sha256,
                                          inserted=len(fresh), duplicates=duplicates,
                                          using_db=connection)
-        # Rows go in as plain parameters (not model objects): 100k Tortoise instances cost
-        # more than everything else an import does.
-        now = datetime.now(UTC)
-        payload = Transaction._meta.fields_map["raw_payload"]
-        values = [[
-            account.owner_id, account.id, row.booking_date, row.value_date, units,
-            account.currency, row.description[:1000], _clip(row.counterparty_name, 200),
-            _clip(row.counterparty_iban, 34), _clip(row.reference, 200), row.status.value,
-            _clip(row.provider_id, 200), print_, payload.to_db_value(row.raw or None, Transaction),
-            batch.id, now, now,
-        ] for row, units, print_ in fresh]
+        with collector_paused():
+            values, assigned = _values(account, batch.id, fresh, Assigner(rules, account.id))
         await _insert(connection, values)
         days = [row.booking_date for row, _, _ in fresh]
         await refresh_days(account.id, min(days), max(days), connection)
-        ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection)
+        # Tags, and whatever the rules could not decide in Python, in SQL over the batch.
+        ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection,
+                                  rules=rules, assign=assigned.undecided > 0)
         await Account.filter(id=account.id).using_db(connection).update(
             updated_at=datetime.now(UTC))
     return IngestReport(total, inserted=len(fresh), duplicates=duplicates, preview=preview,
-                        batch_id=batch.id, rules=ruled)
+                        batch_id=batch.id, rules=RuleRun(
+                            ruled.categorised + assigned.categorised,
+                            ruled.assigned + assigned.assigned, ruled.tagged))
+
+
+@dataclass
+class _Assigned:
+    categorised: int = 0
+    assigned: int = 0
+    undecided: int = 0
+
+
+def _values(account: Account, batch_id: int,
+            fresh: Sequence[tuple[ParsedTransaction, int, str]], assigner: Assigner,
+            ) -> tuple[list[list[Any]], _Assigned]:
+    """The rows as plain parameters (100k Tortoise instances would cost more than everything
+    else an import does), each with the category and client the rules give it."""
+    now = datetime.now(UTC)
+    encode = Transaction._meta.fields_map["raw_payload"].encoder  # type: ignore[attr-defined]
+    counts = _Assigned()
+    values = []
+    for row, units, print_ in fresh:
+        description = row.description[:1000]
+        counterparty = _clip(row.counterparty_name, 200)
+        iban = _clip(row.counterparty_iban, 34)
+        decided = assigner.assign(description, counterparty, iban, units)
+        if decided is None:
+            counts.undecided += 1
+            category = client = None
+        else:
+            category, client = decided
+            counts.categorised += category is not None
+            counts.assigned += client is not None
+        values.append([
+            account.owner_id, account.id, row.booking_date, row.value_date, units,
+            account.currency, description, counterparty, iban, _clip(row.reference, 200),
+            row.status.value, _clip(row.provider_id, 200), print_,
+            encode(row.raw) if row.raw else None, batch_id, category, client, now, now])
+    return values, counts
 
 
 async def _insert(connection: BaseDBAsyncClient, values: list[list[Any]]) -> None:
