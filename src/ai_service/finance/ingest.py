@@ -12,8 +12,9 @@ day are two transactions (occurrences 0 and 1).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -77,43 +78,17 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                  filename: str | None = None, sha256: str | None = None,
                  dry_run: bool = False) -> IngestReport:
     """All or nothing: any rejected row (bad values, another currency) writes nothing."""
-    rows = parsed.rows
-    errors = list(parsed.errors)
-    rejected = parsed.rejected
-    prepared: list[tuple[ParsedTransaction, int, str]] = []
-    seen: Counter[tuple[str, int, str, str]] = Counter()
+    total = len(parsed.rows) + parsed.rejected
     with collector_paused():  # 100k rows: see core.bulk
-        for row in rows:
-            try:
-                units = to_units(row.amount)
-            except ValueError as exc:
-                rejected += 1
-                errors.append(RowError(row.row, str(exc)))
-                continue
-            currency = (row.currency or account.currency).upper()
-            if currency != account.currency:
-                rejected += 1
-                errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
-                                                f"{account.currency}"))
-                continue
-            key = row_key(row, units)
-            occurrence = seen[key]
-            seen[key] += 1
-            prepared.append((row, units, fingerprint(account.id, key, occurrence)))
-    total = len(rows) + parsed.rejected
+        prepared, errors = _prepare(account, parsed.rows)
+    rejected = parsed.rejected + len(errors)
     if rejected:
-        return IngestReport(total, rejected=rejected, errors=sorted(errors, key=lambda e: e.row),
-                            dry_run=dry_run)
+        return IngestReport(total, rejected=rejected, dry_run=dry_run,
+                            errors=sorted([*parsed.errors, *errors], key=lambda e: e.row))
 
     known_ids, known_prints = await _existing(account, prepared)
-    fresh = []
-    for row, units, print_ in prepared:
-        if print_ in known_prints or (row.provider_id and row.provider_id in known_ids):
-            continue
-        known_prints.add(print_)
-        if row.provider_id:
-            known_ids.add(row.provider_id)
-        fresh.append((row, units, print_))
+    with collector_paused():
+        fresh = [item for item in prepared if _is_new(item, known_ids, known_prints)]
     duplicates = len(prepared) - len(fresh)
     preview = [row for row, _, _ in fresh[:PREVIEW]]
     if dry_run or not fresh:  # a dry run reports what it would insert
@@ -125,9 +100,9 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                                          source=source, filename=filename, sha256=sha256,
                                          inserted=len(fresh), duplicates=duplicates,
                                          using_db=connection)
-        with collector_paused():
-            values, assigned = _values(account, batch.id, fresh, Assigner(rules, account.id))
-        await _insert(connection, values)
+        assigned = _Assigned()
+        await _insert(connection, _values(account, batch.id, fresh, Assigner(rules, account.id),
+                                          assigned))
         days = [row.booking_date for row, _, _ in fresh]
         await refresh_days(account.id, min(days), max(days), connection)
         # Tags, and whatever the rules could not decide in Python, in SQL over the batch.
@@ -141,6 +116,42 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                             ruled.assigned + assigned.assigned, ruled.tagged))
 
 
+def _prepare(account: Account, rows: Sequence[ParsedTransaction],
+             ) -> tuple[list[tuple[ParsedTransaction, int, str]], list[RowError]]:
+    """Each row with its units and fingerprint, or the reasons it cannot be stored."""
+    prepared: list[tuple[ParsedTransaction, int, str]] = []
+    errors: list[RowError] = []
+    seen: Counter[tuple[str, int, str, str]] = Counter()
+    for row in rows:
+        try:
+            units = to_units(row.amount)
+        except ValueError as exc:
+            errors.append(RowError(row.row, str(exc)))
+            continue
+        currency = (row.currency or account.currency).upper()
+        if currency != account.currency:
+            errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
+                                            f"{account.currency}"))
+            continue
+        key = row_key(row, units)
+        occurrence = seen[key]
+        seen[key] += 1
+        prepared.append((row, units, fingerprint(account.id, key, occurrence)))
+    return prepared, errors
+
+
+def _is_new(item: tuple[ParsedTransaction, int, str], known_ids: set[str],
+            known_prints: set[str]) -> bool:
+    """Not held yet, by fingerprint or provider id; if so, held from now on."""
+    row, _, print_ = item
+    if print_ in known_prints or (row.provider_id and row.provider_id in known_ids):
+        return False
+    known_prints.add(print_)
+    if row.provider_id:
+        known_ids.add(row.provider_id)
+    return True
+
+
 @dataclass
 class _Assigned:
     categorised: int = 0
@@ -150,13 +161,12 @@ class _Assigned:
 
 def _values(account: Account, batch_id: int,
             fresh: Sequence[tuple[ParsedTransaction, int, str]], assigner: Assigner,
-            ) -> tuple[list[list[Any]], _Assigned]:
+            counts: _Assigned) -> Iterator[list[Any]]:
     """The rows as plain parameters (100k Tortoise instances would cost more than everything
-    else an import does), each with the category and client the rules give it."""
+    else an import does), each with the category and client the rules give it, made while
+    the database writes the ones before (the COPY reads them as they come)."""
     now = datetime.now(UTC)
     encode = Transaction._meta.fields_map["raw_payload"].encoder  # type: ignore[attr-defined]
-    counts = _Assigned()
-    values = []
     for row, units, print_ in fresh:
         description = row.description[:1000]
         counterparty = _clip(row.counterparty_name, 200)
@@ -169,22 +179,20 @@ def _values(account: Account, batch_id: int,
             category, client = decided
             counts.categorised += category is not None
             counts.assigned += client is not None
-        values.append([
-            account.owner_id, account.id, row.booking_date, row.value_date, units,
-            account.currency, description, counterparty, iban, _clip(row.reference, 200),
-            row.status.value, _clip(row.provider_id, 200), print_,
-            encode(row.raw) if row.raw else None, batch_id, category, client, now, now])
-    return values, counts
+        yield [account.owner_id, account.id, row.booking_date, row.value_date, units,
+               account.currency, description, counterparty, iban, _clip(row.reference, 200),
+               row.status.value, _clip(row.provider_id, 200), print_,
+               encode(row.raw) if row.raw else None, batch_id, category, client, now, now]
 
 
-async def _insert(connection: BaseDBAsyncClient, values: list[list[Any]]) -> None:
+async def _insert(connection: BaseDBAsyncClient, values: Iterator[list[Any]]) -> None:
     raw: Any = getattr(connection, "_connection", None)  # the asyncpg connection
     if db.dialect() == "postgres" and hasattr(raw, "copy_records_to_table"):
         # COPY: several times faster than INSERTs for a large file, in the same transaction.
         await raw.copy_records_to_table("transactions", records=values, columns=_COLUMNS)
         return
-    for start in range(0, len(values), BATCH):
-        await connection.execute_many(db.portable(_INSERT), values[start:start + BATCH])
+    while chunk := list(itertools.islice(values, BATCH)):
+        await connection.execute_many(db.portable(_INSERT), chunk)
 
 
 def _clip(value: str | None, length: int) -> str | None:
@@ -197,9 +205,10 @@ async def _existing(account: Account, prepared: Sequence[tuple[ParsedTransaction
     if not prepared:
         return set(), set()
     dates = [row.booking_date for row, _, _ in prepared]
-    prints = set(await Transaction.filter(
-        account_id=account.id, booking_date__gte=min(dates), booking_date__lte=max(dates),
-    ).values_list("fingerprint", flat=True))
+    # Plain rows, not a queryset: a file's span can hold 100k of them.
+    prints = {str(found[0]) for found in await db.fetch(
+        "SELECT fingerprint FROM transactions WHERE account_id = ? AND booking_date >= ? "
+        "AND booking_date <= ?", [account.id, min(dates), max(dates)])}
     wanted = sorted({row.provider_id for row, _, _ in prepared if row.provider_id})
     ids: set[str] = set()
     for start in range(0, len(wanted), 500):
@@ -207,4 +216,4 @@ async def _existing(account: Account, prepared: Sequence[tuple[ParsedTransaction
             account_id=account.id, provider_id__in=wanted[start:start + 500],
         ).values_list("provider_id", flat=True)
         ids.update(str(value) for value in found)
-    return ids, {str(p) for p in prints}
+    return ids, prints

@@ -13,6 +13,8 @@ import csv
 import io
 import operator
 import re
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -89,7 +91,7 @@ def _columns(header: list[str], mapping: CsvMapping) -> dict[str, int]:
     return found
 
 
-def _date_format(values: list[str]) -> str | None:
+def _date_format(values: Iterable[str]) -> str | None:
     """The format of the slashed or dashed d/m/y dates, decided by the values."""
     day_first = month_first = False
     for value in values:
@@ -150,15 +152,17 @@ def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
     header_number, header = records[0]
     columns = _columns(header, mapping)
     body = records[1:]
-    amount_cells = [row[columns[name]] for _, row in body
-                    for name in ("amount", "debit", "credit")
-                    if name in columns and len(row) > columns[name] and row[columns[name]]]
     decimal_comma = mapping.decimal_comma
-    if decimal_comma is None:
-        commas = sum(1 for cell in amount_cells if _DECIMAL_COMMA.match(cell.strip()))
-        decimal_comma = commas > len(amount_cells) / 2
-    date_cells = [row[columns["date"]] for _, row in body if len(row) > columns["date"]]
-    order = _date_format(date_cells)
+    if decimal_comma is None:  # amounts repeat: each distinct text is matched once
+        amount_cells: Counter[str] = Counter()
+        for name in ("amount", "debit", "credit"):
+            if name in columns:
+                at = columns[name]
+                amount_cells.update([row[at] for _, row in body if len(row) > at and row[at]])
+        commas = sum(count for cell, count in amount_cells.items()
+                     if _DECIMAL_COMMA.match(cell.strip()))
+        decimal_comma = commas > amount_cells.total() / 2
+    order = _date_format({row[columns["date"]] for _, row in body if len(row) > columns["date"]})
     parsed = ParsedFile()
     if order is None and not mapping.date_format:
         raise BadUserInput("The dates mix day-first and month-first: give mapping.dateFormat",
