@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -80,54 +79,57 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
     """All or nothing: any rejected row (bad values, another currency) writes nothing."""
     total = len(parsed.rows) + parsed.rejected
     with collector_paused():  # 100k rows: see core.bulk
-        prepared, errors = _prepare(account, parsed.rows)
+        checked, errors = _check(account, parsed.rows)
     rejected = parsed.rejected + len(errors)
     if rejected:
         return IngestReport(total, rejected=rejected, dry_run=dry_run,
                             errors=sorted([*parsed.errors, *errors], key=lambda e: e.row))
 
-    known_ids, known_prints = await _existing(account, prepared)
-    with collector_paused():
-        fresh = [item for item in prepared if _is_new(item, known_ids, known_prints)]
-    duplicates = len(prepared) - len(fresh)
-    preview = [row for row, _, _ in fresh[:PREVIEW]]
-    if dry_run or not fresh:  # a dry run reports what it would insert
-        return IngestReport(total, inserted=len(fresh) if dry_run else 0,
-                            duplicates=duplicates, preview=preview, dry_run=dry_run)
+    known_ids, known_prints = await _existing(account, checked)
+    if dry_run or not _any_new(account, checked, known_ids, known_prints):
+        fresh = _Fresh(account.id, known_ids, known_prints)
+        with collector_paused():
+            inserted = sum(1 for _ in fresh.select(checked)) if dry_run else 0
+        return IngestReport(total, inserted=inserted, duplicates=len(checked) - fresh.count,
+                            preview=fresh.preview, dry_run=dry_run)
+    fresh = _Fresh(account.id, known_ids, known_prints)
     async with in_transaction() as connection:
         rules = await enabled_rules(account.owner_id, connection)
         batch = await ImportBatch.create(owner_id=account.owner_id, account_id=account.id,
                                          source=source, filename=filename, sha256=sha256,
-                                         inserted=len(fresh), duplicates=duplicates,
-                                         using_db=connection)
+                                         using_db=connection)  # counted below
         assigned = _Assigned()
         copy = _copier(connection)
-        values = _values(account, batch.id, fresh, Assigner(rules, account.id), assigned,
-                         dates_as_text=copy is None)
+        # Deduplication, rules and parameters row by row, while the database writes the
+        # rows before (the COPY sends them as they come).
+        values = _values(account, batch.id, fresh.select(checked),
+                         Assigner(rules, account.id), assigned, dates_as_text=copy is None)
         if copy is not None:  # COPY: several times faster than INSERTs, in the same transaction
             await copy.copy_records_to_table("transactions", records=values, columns=_COLUMNS)
         else:
             while chunk := list(itertools.islice(values, BATCH)):
                 await connection.execute_many(db.portable(_INSERT), chunk)
-        days = [row.booking_date for row, _, _ in fresh]
-        await refresh_days(account.id, min(days), max(days), connection)
+        duplicates = len(checked) - fresh.count
+        await ImportBatch.filter(id=batch.id).using_db(connection).update(
+            inserted=fresh.count, duplicates=duplicates)
+        if fresh.first is not None and fresh.last is not None:  # always: something was new
+            await refresh_days(account.id, fresh.first, fresh.last, connection)
         # Tags, and whatever the rules could not decide in Python, in SQL over the batch.
         ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection,
                                   rules=rules, assign=assigned.undecided > 0)
         await Account.filter(id=account.id).using_db(connection).update(
             updated_at=datetime.now(UTC))
-    return IngestReport(total, inserted=len(fresh), duplicates=duplicates, preview=preview,
-                        batch_id=batch.id, rules=RuleRun(
+    return IngestReport(total, inserted=fresh.count, duplicates=duplicates,
+                        preview=fresh.preview, batch_id=batch.id, rules=RuleRun(
                             ruled.categorised + assigned.categorised,
                             ruled.assigned + assigned.assigned, ruled.tagged))
 
 
-def _prepare(account: Account, rows: Sequence[ParsedTransaction],
-             ) -> tuple[list[tuple[ParsedTransaction, int, str]], list[RowError]]:
-    """Each row with its units and fingerprint, or the reasons it cannot be stored."""
-    prepared: list[tuple[ParsedTransaction, int, str]] = []
+def _check(account: Account, rows: Sequence[ParsedTransaction],
+           ) -> tuple[list[tuple[ParsedTransaction, int]], list[RowError]]:
+    """Each row with its units, or the reasons it cannot be stored."""
+    checked: list[tuple[ParsedTransaction, int]] = []
     errors: list[RowError] = []
-    seen: Counter[tuple[str, int, str, str]] = Counter()
     for row in rows:
         try:
             units = to_units(row.amount)
@@ -139,23 +141,54 @@ def _prepare(account: Account, rows: Sequence[ParsedTransaction],
             errors.append(RowError(row.row, f"the amount is in {currency}, the account in "
                                             f"{account.currency}"))
             continue
-        key = row_key(row, units)
-        occurrence = seen[key]
-        seen[key] += 1
-        prepared.append((row, units, fingerprint(account.id, key, occurrence)))
-    return prepared, errors
+        checked.append((row, units))
+    return checked, errors
 
 
-def _is_new(item: tuple[ParsedTransaction, int, str], known_ids: set[str],
-            known_prints: set[str]) -> bool:
-    """Not held yet, by fingerprint or provider id; if so, held from now on."""
-    row, _, print_ = item
-    if print_ in known_prints or (row.provider_id and row.provider_id in known_ids):
-        return False
-    known_prints.add(print_)
-    if row.provider_id:
-        known_ids.add(row.provider_id)
-    return True
+class _Fresh:
+    """The rows the account does not hold yet (by provider id or fingerprint), found one by one
+    as `select` is read, with their count, the first few, and the span of their dates."""
+
+    def __init__(self, account_id: int, known_ids: set[str], known_prints: set[str]) -> None:
+        self.account_id = account_id
+        self.known_ids = known_ids  # grows with the rows selected
+        self.known_prints = known_prints
+        self.count = 0
+        self.preview: list[ParsedTransaction] = []
+        self.first: date | None = None
+        self.last: date | None = None
+
+    def select(self, checked: Iterable[tuple[ParsedTransaction, int]],
+               ) -> Iterator[tuple[ParsedTransaction, int, str]]:
+        seen: dict[tuple[str, int, str, str], int] = {}  # occurrences so far
+        for row, units in checked:
+            key = row_key(row, units)
+            occurrence = seen.get(key, 0)
+            seen[key] = occurrence + 1
+            print_ = fingerprint(self.account_id, key, occurrence)
+            if print_ in self.known_prints or (
+                    row.provider_id and row.provider_id in self.known_ids):
+                continue
+            self.known_prints.add(print_)
+            if row.provider_id:
+                self.known_ids.add(row.provider_id)
+            self.count += 1
+            if len(self.preview) < PREVIEW:
+                self.preview.append(row)
+            day = row.booking_date
+            if self.first is None or day < self.first:
+                self.first = day
+            if self.last is None or day > self.last:
+                self.last = day
+            yield row, units, print_
+
+
+def _any_new(account: Account, checked: Sequence[tuple[ParsedTransaction, int]],
+             known_ids: set[str], known_prints: set[str]) -> bool:
+    """Whether a row is new, reading no further than the first new one (at once for a new
+    file; the whole file when nothing is new, which then writes nothing)."""
+    probe = _Fresh(account.id, set(known_ids), set(known_prints))
+    return next(probe.select(checked), None) is not None
 
 
 @dataclass
@@ -166,12 +199,12 @@ class _Assigned:
 
 
 def _values(account: Account, batch_id: int,
-            fresh: Sequence[tuple[ParsedTransaction, int, str]], assigner: Assigner,
+            fresh: Iterable[tuple[ParsedTransaction, int, str]], assigner: Assigner,
             counts: _Assigned, *, dates_as_text: bool) -> Iterator[list[Any]]:
     """The rows as plain parameters (100k Tortoise instances would cost more than everything
-    else an import does), each with the category and client the rules give it, made while
-    the database writes the ones before (the COPY reads them as they come). `dates_as_text`:
-    as the text SQLite's adapters would make of them (100k calls to them cost 0.3 s)."""
+    else an import does), each with the category and client the rules give it.
+    `dates_as_text`: as the text SQLite's adapters would make of them (100k calls to them
+    cost 0.3 s)."""
     moment = datetime.now(UTC)
     now: datetime | str = moment.isoformat(" ") if dates_as_text else moment
     encode = Transaction._meta.fields_map["raw_payload"].encoder  # type: ignore[attr-defined]
@@ -208,17 +241,17 @@ def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value else None
 
 
-async def _existing(account: Account, prepared: Sequence[tuple[ParsedTransaction, int, str]],
+async def _existing(account: Account, checked: Sequence[tuple[ParsedTransaction, int]],
                     ) -> tuple[set[str], set[str]]:
     """The provider ids and fingerprints the account already holds over the file's dates."""
-    if not prepared:
+    if not checked:
         return set(), set()
-    dates = [row.booking_date for row, _, _ in prepared]
+    dates = [row.booking_date for row, _ in checked]
     # Plain rows, not a queryset: a file's span can hold 100k of them.
     prints = {str(found[0]) for found in await db.fetch(
         "SELECT fingerprint FROM transactions WHERE account_id = ? AND booking_date >= ? "
         "AND booking_date <= ?", [account.id, min(dates), max(dates)])}
-    wanted = sorted({row.provider_id for row, _, _ in prepared if row.provider_id})
+    wanted = sorted({row.provider_id for row, _ in checked if row.provider_id})
     ids: set[str] = set()
     for start in range(0, len(wanted), 500):
         found = await Transaction.filter(
