@@ -68,18 +68,32 @@ def row_key(row: ParsedTransaction, units: int) -> tuple[str, int, str, str]:
 
 def fingerprint(account_id: int, key: tuple[str, int, str, str], occurrence: int) -> str:
     """`key`: booking date (ISO), units, normalised description and counterparty."""
-    text = "\x1f".join((str(account_id), key[0], str(key[1]), key[2], key[3], str(occurrence)))
+    return _hashed(_identity(account_id, key), occurrence)
+
+
+def _identity(account_id: int, key: tuple[str, int, str, str]) -> str:
+    """What a fingerprint hashes before the occurrence (a string: cheap to count by)."""
+    return "\x1f".join((str(account_id), key[0], str(key[1]), key[2], key[3]))
+
+
+def _hashed(identity: str, occurrence: int) -> str:
     # 128 bits: collisions are out of reach, and the unique index stays small.
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{identity}\x1f{occurrence}".encode(), digest_size=16).hexdigest()
 
 
 async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                  filename: str | None = None, sha256: str | None = None,
                  dry_run: bool = False) -> IngestReport:
     """All or nothing: any rejected row (bad values, another currency) writes nothing."""
+    with collector_paused():  # 100k rows, a few seconds: see core.bulk
+        return await _ingest(account, parsed, source=source, filename=filename, sha256=sha256,
+                             dry_run=dry_run)
+
+
+async def _ingest(account: Account, parsed: ParsedFile, *, source: str, filename: str | None,
+                  sha256: str | None, dry_run: bool) -> IngestReport:
     total = len(parsed.rows) + parsed.rejected
-    with collector_paused():  # 100k rows: see core.bulk
-        checked, errors = _check(account, parsed.rows)
+    checked, errors = _check(account, parsed.rows)
     rejected = parsed.rejected + len(errors)
     if rejected:
         return IngestReport(total, rejected=rejected, dry_run=dry_run,
@@ -88,8 +102,7 @@ async def ingest(account: Account, parsed: ParsedFile, *, source: str,
     known_ids, known_prints = await _existing(account, checked)
     if dry_run or not _any_new(account, checked, known_ids, known_prints):
         fresh = _Fresh(account.id, known_ids, known_prints)
-        with collector_paused():
-            inserted = sum(1 for _ in fresh.select(checked)) if dry_run else 0
+        inserted = sum(1 for _ in fresh.select(checked)) if dry_run else 0
         return IngestReport(total, inserted=inserted, duplicates=len(checked) - fresh.count,
                             preview=fresh.preview, dry_run=dry_run)
     fresh = _Fresh(account.id, known_ids, known_prints)
@@ -160,12 +173,12 @@ class _Fresh:
 
     def select(self, checked: Iterable[tuple[ParsedTransaction, int]],
                ) -> Iterator[tuple[ParsedTransaction, int, str]]:
-        seen: dict[tuple[str, int, str, str], int] = {}  # occurrences so far
+        seen: dict[str, int] = {}  # occurrences so far
         for row, units in checked:
-            key = row_key(row, units)
-            occurrence = seen.get(key, 0)
-            seen[key] = occurrence + 1
-            print_ = fingerprint(self.account_id, key, occurrence)
+            identity = _identity(self.account_id, row_key(row, units))
+            occurrence = seen.get(identity, 0)
+            seen[identity] = occurrence + 1
+            print_ = _hashed(identity, occurrence)
             if print_ in self.known_prints or (
                     row.provider_id and row.provider_id in self.known_ids):
                 continue
