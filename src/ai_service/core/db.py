@@ -44,8 +44,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         connection: dict[str, Any] = {
             "engine": "tortoise.backends.sqlite",
             # WAL is Tortoise's default; busy_timeout lets a separate worker process wait its
-            # turn for the write lock instead of failing with "database is locked".
-            "credentials": {"file_path": str(path), "busy_timeout": 5000},
+            # turn for the write lock instead of failing with "database is locked". A 64 MiB
+            # page cache (SQLite's default is 2 MiB, filled only as pages are read): with a
+            # million transactions, a 100k-row import otherwise rereads and spills index pages
+            # (a third of its time).
+            "credentials": {"file_path": str(path), "busy_timeout": 5000,
+                            "cache_size": -64 * 1024},
         }
     else:
         assert settings.database_url
