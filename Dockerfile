@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # ai-service: one image, one port (3001). Built in three stages:
-#   web      builds web/ (GraphiQL's offline bundle, later the SPA) into web/dist
+#   web      builds web/ (the SPA, typed from schema.graphql, and the offline GraphiQL) into web/dist
 #   build    builds the ai-service wheel, carrying web/dist and the migrations, into a venv
 #   runtime  python slim + that venv, as a non-root user; nothing else
 # Build arguments end up in /api/version and in the OCI labels:
@@ -14,8 +14,12 @@ FROM ${NODE_IMAGE} AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
+COPY schema.graphql /schema.graphql
+COPY web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json ./
 COPY web/scripts ./scripts
 COPY web/graphiql ./graphiql
+COPY web/src ./src
+COPY web/test ./test
 RUN npm run build
 
 FROM ${PYTHON_IMAGE} AS build

@@ -391,3 +391,31 @@ def run_cli(env: dict[str, str], *args: str, stdin: str | None = None,
         [sys.executable, "-m", "ai_service", *args], input=stdin, capture_output=True,
         text=True, env=env, timeout=timeout, check=False,
     )
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole run (each test gets its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(chromium: Any, server: LiveServer) -> Iterator[Any]:
+    """A fresh tab on the live server; fails the test if the page logged an error."""
+    from browser import Tab
+
+    if not (server.settings.web_dist_dir / "index.html").is_file():
+        pytest.fail("the web app is not built: run `make web`")
+    page = Tab(chromium, server.url)
+    yield page
+    page.close()

@@ -222,5 +222,19 @@ def test_web_build_is_packaged_into_the_wheel(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "wheels").glob("ai_service-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "ai_service/web_dist/graphiql/index.html" in names
+    assert "ai_service/web_dist/index.html" in names  # the SPA
+    assert any(n.startswith("ai_service/web_dist/assets/") and n.endswith(".js") for n in names)
     assert "ai_service/migrations/0001_initial.py" in names
     assert "ai_service/healthcheck.py" in names
+
+
+def test_the_web_stage_copies_every_input_of_the_web_build() -> None:
+    """A web file the Dockerfile forgets builds fine here and breaks the image: every entry of
+    web/ that the build reads is copied, and so is the schema its types come from."""
+    copied = {a.split()[0] for op, a in _instructions() if op == "COPY" and "--from" not in a}
+    assert "schema.graphql" in copied
+    entries = {p.name for p in (ROOT / "web").iterdir()} - {"node_modules", "dist", ".gitignore"}
+    for name in entries:
+        source = f"web/{name}"
+        assert any(c == source or c.startswith(f"{source} ") for c in copied) or any(
+            source in a.split() for op, a in _instructions() if op == "COPY"), source

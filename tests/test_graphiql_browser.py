@@ -41,7 +41,7 @@ def chromium() -> Iterator[Any]:
 
 
 class Page:
-    """One browser tab (its own context, so its own sessionStorage), recording every request
+    """One browser tab (its own context, so its own localStorage), recording every request
     it makes, the headers of its GraphQL POSTs, and every console error (CSP violations
     are reported there) and uncaught exception."""
 
@@ -218,9 +218,9 @@ def spoil_access_token(tab: Page, server: LiveServer, token: str) -> None:
     """Replace the stored access token (as if it had expired) and reload: init.js reads it back."""
     tab.page.evaluate(
         """(token) => {
-            const key = "ai-service.graphiql.auth";
-            const auth = JSON.parse(sessionStorage.getItem(key));
-            sessionStorage.setItem(key, JSON.stringify({...auth, accessToken: token}));
+            const key = "ai-service.session";
+            const auth = JSON.parse(localStorage.getItem(key));
+            localStorage.setItem(key, JSON.stringify({...auth, accessToken: token}));
         }""",
         token,
     )
@@ -242,11 +242,11 @@ def test_a_rejected_token_is_refreshed_transparently(
     sent = [headers.get("authorization") for headers in tab.graphql_posts[before:]]
     assert len(sent) == 3  # me (rejected), the refresh, me again
     assert sent[0] == "Bearer spoiled"
-    renewed = json.loads(tab.page.evaluate("sessionStorage.getItem('ai-service.graphiql.auth')"))
+    renewed = json.loads(tab.page.evaluate("localStorage.getItem('ai-service.session')"))
     assert renewed["accessToken"] not in ("spoiled", login["accessToken"])
     assert renewed["refreshToken"]
     assert renewed["refreshToken"] != login["refreshToken"]  # rotated, and kept for next time
-    assert renewed["email"] == ADMIN_EMAIL
+    assert renewed["user"]["email"] == ADMIN_EMAIL  # the web app's session shape
     assert sent[2] == f"Bearer {renewed['accessToken']}"
     assert tab.auth_status().startswith(f"Signed in as {ADMIN_EMAIL}")
     # The rotated refresh token works in its turn: expiry after expiry stays transparent.

@@ -1,10 +1,11 @@
-// GraphiQL for ai-service, served offline. When a `login`, `createFirstAdmin` or `refreshToken`
-// result includes `accessToken`, it is kept for this tab and attached to every request;
+// GraphiQL for ai-service, served offline. It shares the web app's session (localStorage key
+// `ai-service.session`): signed in there, signed in here. When a `login`, `createFirstAdmin` or
+// `refreshToken` result includes `accessToken`, it becomes the session and is attached to every request;
 // an expired one is refreshed once, transparently. Subscriptions use graphql-transport-ws.
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "ai-service.graphiql.auth";
+  var STORAGE_KEY = "ai-service.session";
   var AUTH_FIELDS = ["login", "createFirstAdmin", "refreshToken"];
   var DEFAULT_QUERY = [
     "# Welcome to ai-service.",
@@ -30,7 +31,7 @@
 
   function load() {
     try {
-      return JSON.parse(sessionStorage.getItem(STORAGE_KEY)) || null;
+      return JSON.parse(localStorage.getItem(STORAGE_KEY)) || null;
     } catch (e) {
       return null;
     }
@@ -38,8 +39,8 @@
 
   function save(next) {
     auth = next;
-    if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    else sessionStorage.removeItem(STORAGE_KEY);
+    if (next) localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+    else localStorage.removeItem(STORAGE_KEY);
     showStatus();
   }
 
@@ -47,7 +48,7 @@
     var status = document.getElementById("auth-status");
     var button = document.getElementById("sign-out");
     if (auth && auth.accessToken) {
-      status.textContent = "Signed in as " + (auth.email || "?") + ": the token is attached to every request.";
+      status.textContent = "Signed in as " + ((auth.user && auth.user.email) || "?") + ": the token is attached to every request.";
       button.hidden = false;
     } else {
       status.innerHTML = "Not signed in: run the <code>login</code> mutation; its token is attached to the requests that follow.";
@@ -61,10 +62,13 @@
     AUTH_FIELDS.forEach(function (field) {
       var result = data[field];
       if (result && result.accessToken) {
+        // The web app's session shape; fields the query did not select keep their values.
+        var user = Object.assign({}, auth && auth.user, result.user || {});
         save({
           accessToken: result.accessToken,
-          refreshToken: result.refreshToken || null,
-          email: (result.user && result.user.email) || (auth && auth.email) || null,
+          refreshToken: result.refreshToken || (auth && auth.refreshToken) || null,
+          expiresAt: result.expiresAt || new Date(Date.now() + 5 * 60 * 1000).toISOString(),
+          user: user,
         });
       }
     });
@@ -105,7 +109,7 @@
 
   function refresh() {
     return post({
-      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { email } } }",
+      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresAt user { id email fullName role } } }",
       variables: { t: auth.refreshToken },
     }).then(function (payload) {
       capture(payload);
@@ -201,6 +205,10 @@
     return isSubscription(params) ? subscribe(params) : httpFetch(params, options);
   }
 
+  // Signed in or out in another tab (or in the web app).
+  window.addEventListener("storage", function (event) {
+    if (event.key === STORAGE_KEY || event.key === null) { auth = load(); showStatus(); }
+  });
   document.getElementById("sign-out").addEventListener("click", function () { save(null); });
   showStatus();
   ReactDOM.createRoot(document.getElementById("graphiql")).render(

@@ -1,0 +1,41 @@
+import { useEffect, useRef, type ReactNode } from "react";
+
+/** A modal built on <dialog>: focus is trapped by the browser, Escape closes it. */
+export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      if (typeof dialog.showModal === "function") dialog.showModal();
+      else dialog.setAttribute("open", "");
+    } else if (!open && dialog.open) {
+      if (typeof dialog.close === "function") dialog.close();
+      else dialog.removeAttribute("open");
+    }
+  }, [open]);
+  return (
+    <dialog ref={ref} className="dialog" aria-label={title} onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      <header className="dialog-header">
+        <h2>{title}</h2>
+        <button type="button" className="ghost" aria-label="Close" onClick={onClose}>×</button>
+      </header>
+      {open ? children : null}
+    </dialog>
+  );
+}
+
+export function ConfirmDialog({ open, title, message, confirmLabel = "Confirm", danger, busy, onConfirm, onClose }: {
+  open: boolean; title: string; message: ReactNode; confirmLabel?: string; danger?: boolean; busy?: boolean;
+  onConfirm: () => void; onClose: () => void;
+}) {
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      <p>{message}</p>
+      <div className="actions">
+        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" className={danger ? "danger" : "primary"} disabled={busy} onClick={onConfirm}>{confirmLabel}</button>
+      </div>
+    </Dialog>
+  );
+}

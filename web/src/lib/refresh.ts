@@ -1,0 +1,51 @@
+// One refresh at a time across tabs: refresh tokens rotate (each works once), so two tabs
+// refreshing together would sign each other out. A Web Lock serialises them; inside it, a tab
+// first checks whether another one already refreshed.
+import { expiresSoon, getSession, setSession, type Session } from "./session";
+
+const REFRESH = `mutation Refresh($token: String!) {
+  refreshToken(refreshToken: $token) { accessToken refreshToken expiresAt user { id email fullName role } }
+}`;
+
+let inFlight: Promise<Session | null> | null = null;
+
+async function exchange(spent: Session): Promise<Session | null> {
+  const current = getSession();
+  // Another tab refreshed while we waited for the lock.
+  if (current && current.refreshToken !== spent.refreshToken && !expiresSoon(current)) return current;
+  if (!current) return null;
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ query: REFRESH, variables: { token: current.refreshToken } }),
+  });
+  const payload = (await response.json()) as { data?: { refreshToken?: Session } };
+  const next = payload.data?.refreshToken ?? null;
+  // Only a definite refusal signs out; a network failure throws and keeps the session.
+  setSession(next);
+  return next;
+}
+
+/** A fresh session, or null when the refresh token was refused (the user must sign in). */
+export function refreshSession(): Promise<Session | null> {
+  const spent = getSession();
+  if (!spent) return Promise.resolve(null);
+  if (!inFlight) {
+    const run = () => exchange(spent);
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    const locked: Promise<Session | null> = locks
+      ? locks.request("ai-service.refresh", run).then((s) => s)
+      : run();
+    inFlight = locked.finally(() => {
+      inFlight = null;
+    });
+  }
+  return inFlight as Promise<Session | null>;
+}
+
+/** A session whose access token is good for at least the next half minute. */
+export async function freshSession(): Promise<Session | null> {
+  const session = getSession();
+  if (!session) return null;
+  return expiresSoon(session) ? refreshSession() : session;
+}

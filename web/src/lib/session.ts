@@ -1,0 +1,65 @@
+// The signed-in session, kept in localStorage so every tab (and GraphiQL at /graphiql, which
+// reads the same key) shares it. Subscribers hear about changes from this tab and others.
+
+export const SESSION_KEY = "ai-service.session";
+
+export type Role = "ADMIN" | "MEMBER";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  fullName: string;
+  role: Role;
+}
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  /** ISO date-time the access token stops working. */
+  expiresAt: string;
+  user: SessionUser;
+}
+
+type Listener = (session: Session | null) => void;
+const listeners = new Set<Listener>();
+
+function parse(raw: string | null): Session | null {
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<Session>;
+    return value.accessToken && value.refreshToken && value.user ? (value as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function getSession(): Session | null {
+  return parse(localStorage.getItem(SESSION_KEY));
+}
+
+export function setSession(session: Session | null): void {
+  if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else localStorage.removeItem(SESSION_KEY);
+  listeners.forEach((listener) => listener(session));
+}
+
+export function onSessionChange(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+// Another tab signed in, refreshed or signed out.
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (event) => {
+    if (event.key === SESSION_KEY || event.key === null) {
+      const session = getSession();
+      listeners.forEach((listener) => listener(session));
+    }
+  });
+}
+
+/** True when the access token expires within `marginMs`. */
+export function expiresSoon(session: Session, marginMs = 30_000, now = Date.now()): boolean {
+  const at = Date.parse(session.expiresAt);
+  return Number.isNaN(at) || at - now < marginMs;
+}

@@ -1,0 +1,85 @@
+// Follow a background job: jobUpdates over graphql-transport-ws, with polling as a fallback
+// when the socket cannot be opened (a proxy that drops WebSockets).
+import { print } from "graphql";
+import { useEffect, useState } from "react";
+import { useClient } from "urql";
+import { graphql } from "../gql";
+import { socket } from "./client";
+
+export const JobFields = graphql(`
+  fragment JobFields on Job {
+    id kind state progress message error attempts maxAttempts result finishedAt
+  }
+`);
+
+const JobUpdates = graphql(`
+  subscription JobUpdates($id: ID!) { jobUpdates(id: $id) { ...JobFields } }
+`);
+
+// graphql-ws takes the query as text.
+const JobUpdatesText = print(JobUpdates);
+
+const JobPoll = graphql(`
+  query JobPoll($id: ID!) { job(id: $id) { ...JobFields } }
+`);
+
+export type JobState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "DEAD" | "CANCELLED" | string;
+
+export interface JobView {
+  id: string;
+  kind: string;
+  state: JobState;
+  progress: number;
+  message: string;
+  error?: string | null;
+  attempts: number;
+  maxAttempts: number;
+  result?: unknown;
+  finishedAt?: string | null;
+}
+
+export const FINISHED: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "DEAD", "CANCELLED"]);
+
+export function isFinished(job: { state: string } | null | undefined): boolean {
+  return Boolean(job && FINISHED.has(job.state));
+}
+
+/** The job's latest state; `null` until the first update arrives. */
+export function useJob(id: string | null | undefined, pollMs = 1500): JobView | null {
+  const client = useClient();
+  const [job, setJob] = useState<JobView | null>(null);
+
+  useEffect(() => {
+    setJob(null);
+    if (!id) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const poll = async () => {
+      if (stopped) return;
+      const result = await client.query(JobPoll, { id }, { requestPolicy: "network-only" }).toPromise();
+      const next = result.data?.job as JobView | undefined;
+      if (next && !stopped) setJob(next);
+      if (!stopped && !isFinished(next)) timer = setTimeout(poll, pollMs);
+    };
+
+    const dispose = socket().subscribe(
+      { query: JobUpdatesText, variables: { id } },
+      {
+        next: (value) => {
+          const next = (value.data as { jobUpdates?: JobView } | null)?.jobUpdates;
+          if (next && !stopped) setJob(next);
+        },
+        error: () => void poll(),
+        complete: () => undefined,
+      },
+    );
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      dispose();
+    };
+  }, [client, id, pollMs]);
+
+  return job;
+}

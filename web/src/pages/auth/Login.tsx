@@ -1,0 +1,72 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+import { Alert, ErrorAlert } from "../../components/Alert";
+import { Field } from "../../components/Field";
+import { graphql } from "../../gql";
+import { errorCode } from "../../lib/errors";
+import { setSession, type Session } from "../../lib/session";
+import { useSession } from "../../lib/useSession";
+import "./AuthFields";
+
+const NeedsSetup = graphql(`query NeedsSetup { needsSetup }`);
+const LoginMutation = graphql(`
+  mutation Login($email: String!, $password: String!) {
+    login(email: $email, password: $password) { ...AuthPayloadFields }
+  }
+`);
+
+/** Only paths of this app, never another origin, are followed after signing in. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+export function Login() {
+  const session = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [setup] = useQuery({ query: NeedsSetup, requestPolicy: "network-only" });
+  const [result, login] = useMutation(LoginMutation);
+  const next = safeNext(params.get("next"));
+
+  useEffect(() => {
+    document.title = "Sign in · ai-service";
+  }, []);
+
+  if (session) return <Navigate to={next} replace />;
+  if (setup.data?.needsSetup) return <Navigate to="/setup" replace />;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const outcome = await login({ email: email.trim(), password });
+    const payload = outcome.data?.login;
+    if (payload) {
+      setSession(payload as Session);
+      navigate(next, { replace: true });
+    }
+  };
+
+  const code = errorCode(result.error);
+  return (
+    <main className="auth-page" id="main">
+      <form className="card auth-card" onSubmit={submit} noValidate={false}>
+        <h1>Sign in to ai-service</h1>
+        {code === "RATE_LIMITED" ? (
+          <Alert tone="error" title="Too many attempts.">{result.error?.graphQLErrors[0]?.message}</Alert>
+        ) : (
+          <ErrorAlert error={result.error} />
+        )}
+        <Field label="Email">
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password">
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <button type="submit" className="primary" disabled={result.fetching}>{result.fetching ? "Signing in…" : "Sign in"}</button>
+        <p className="muted small">Forgot your password? An administrator can reset it in Settings → Users, or with <code>ai-service users reset-password</code>.</p>
+      </form>
+    </main>
+  );
+}
