@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 
 const TONES: Record<string, string> = {
-  SUCCEEDED: "good", READY: "good", OK: "good", ACTIVE: "good", LINKED: "good", HEALTHY: "good",
-  FAILED: "bad", DEAD: "bad", ERROR: "bad", EXPIRED: "bad", REJECTED: "bad", UNHEALTHY: "bad",
+  SUCCEEDED: "good", READY: "good", OK: "good", ACTIVE: "good", LINKED: "good", HEALTHY: "good", CONNECTED: "good",
+  FAILED: "bad", DEAD: "bad", ERROR: "bad", EXPIRED: "bad", REJECTED: "bad", REVOKED: "bad", UNHEALTHY: "bad",
   RUNNING: "busy", QUEUED: "busy", PROCESSING: "busy", PENDING: "busy",
 };
 

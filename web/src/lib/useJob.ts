@@ -23,7 +23,7 @@ const JobPoll = graphql(`
   query JobPoll($id: ID!) { job(id: $id) { ...JobFields } }
 `);
 
-export type JobState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "DEAD" | "CANCELLED" | string;
+export type JobState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "DEAD" | "CANCELLED";
 
 export interface JobView {
   id: string;
@@ -38,7 +38,7 @@ export interface JobView {
   finishedAt?: string | null;
 }
 
-export const FINISHED: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "DEAD", "CANCELLED"]);
+export const FINISHED: ReadonlySet<string> = new Set(["SUCCEEDED", "DEAD", "CANCELLED"]);
 
 export function isFinished(job: { state: string } | null | undefined): boolean {
   return Boolean(job && FINISHED.has(job.state));
