@@ -114,12 +114,16 @@ def test_cors_allow_list(backend_env: dict[str, str], tmp_path: Path) -> None:
     assert "access-control-allow-origin" not in denied.headers
 
 
-def test_spa_placeholder_until_the_web_app_exists(gql: GraphQLClient) -> None:
-    for path in ("/", "/finance/transactions", "/settings/integrations"):
-        response = gql.http.get(path)
-        assert response.status_code == 200
-        assert "text/html" in response.headers["content-type"]
-        assert 'href="/graphql"' in response.text
+def test_spa_placeholder_until_the_web_app_exists(backend_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    unbuilt = tmp_path / "no-dist"
+    with served(embedded_env(backend_env, tmp_path / "data", WEB_DIST_DIR=str(unbuilt))) as url:
+        for path in ("/", "/finance/transactions", "/settings/integrations"):
+            response = httpx.get(f"{url}{path}")
+            assert response.status_code == 200
+            assert "text/html" in response.headers["content-type"]
+            assert 'href="/graphql"' in response.text
+            assert "<code>make web</code>" in response.text
 
 
 def test_the_fallback_never_swallows_api_paths_or_missing_assets(gql: GraphQLClient) -> None:
@@ -147,7 +151,11 @@ def test_a_built_web_app_is_served_with_a_fallback(backend_env: dict[str, str], 
         client = httpx.Client(base_url=url)
         assert "ai-service app" in client.get("/").text
         assert "ai-service app" in client.get("/trading/strategies/7").text
-        assert client.get("/assets/app-1234.js").text == "console.log('app')"
+        asset = client.get("/assets/app-1234.js")
+        assert asset.text == "console.log('app')"
+        # Hashed names change with every build: cached for good. The page never is.
+        assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert client.get("/finance").headers["cache-control"] == "no-cache"
         assert client.get("/assets/missing.js").status_code == 404
         assert client.get("/api/anything").status_code == 404
         assert client.post("/graphql", json={"query": "{ needsSetup }"}).json() == {

@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 # Paths the fallback must never answer with index.html: an API client or a missing asset
 # gets a plain 404, not a page.
 RESERVED_PREFIXES = ("/graphql", "/graphiql", "/health", "/status", "/api", "/.well-known")
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _static(name: str) -> str:
@@ -43,6 +44,9 @@ async def spa(request: Request) -> Response:
         return not_found()
     dist: Path = request.app.state.settings.web_dist_dir
     if path != "/" and (file := _dist_file(dist, path)) is not None:
+        # Vite puts a content hash in every asset's name: a new build means new names.
+        if path.startswith("/assets/"):
+            return FileResponse(file, headers={"cache-control": IMMUTABLE})
         return FileResponse(file)
     if PurePosixPath(path).suffix:  # a missing asset stays missing
         return not_found()
