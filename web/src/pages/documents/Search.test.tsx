@@ -10,7 +10,7 @@ const doc = { id: "7", title: "contract", mimeType: "application/pdf" };
 
 function mockClient(askResult: unknown) {
   return {
-    executeQuery: vi.fn(() => fromValue({
+    executeQuery: vi.fn((_operation: { variables: unknown }) => fromValue({
       data: { searchDocuments: [{ text: "Invoices are payable within thirty days.", page: 2, score: 0.03, byVector: false, byKeyword: true, document: doc }] },
     })),
     executeMutation: vi.fn(() => fromValue(askResult)),

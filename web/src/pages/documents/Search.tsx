@@ -37,8 +37,8 @@ function Results({ query }: { query: string }) {
           <div className="row">
             <Link to={passageLink(hit.document.id, hit.page)}><strong>{hit.document.title}</strong></Link>
             {hit.page ? <span className="muted small">page {hit.page}</span> : null}
-            {hit.byVector ? <Badge tone="busy">by meaning</Badge> : null}
-            {hit.byKeyword ? <Badge tone="good">by words</Badge> : null}
+            {hit.byVector ? <Badge>by meaning</Badge> : null}
+            {hit.byKeyword ? <Badge>by words</Badge> : null}
             <span className="muted small" title="Relevance (higher is better; compare within this search only)">
               score {hit.score.toFixed(3)}
             </span>
