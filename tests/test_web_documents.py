@@ -76,6 +76,11 @@ def test_a_question_is_answered_with_a_citation_to_its_page(
     tab.heading("contract")
     page.get_by_text("Cited passage on page 3.").wait_for()
     page.get_by_role("button", name="Open at page 3").wait_for()
+    # The file comes with the bearer token (fetch, then a blob), under its own name.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename == "contract.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
     # A question nothing answers: the server says so, and no model is asked.
     page.go_back()
     page.get_by_role("textbox", name="Question", exact=True).fill("What is the boiling point of mercury?")
