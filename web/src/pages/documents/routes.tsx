@@ -1,17 +1,17 @@
 import { Route, Routes } from "react-router";
 import NotFound from "../NotFound";
-import { PageHeader } from "../../components/PageHeader";
-
-// Placeholder until the documents pages land.
-function Soon() {
-  return <PageHeader title="documents" description="Coming next." />;
-}
+import Detail from "./Detail";
+import Library from "./Library";
+import Search from "./Search";
+import "./documents.css";
 
 export default function DocumentsRoutes() {
   return (
     <Routes>
-      <Route path="*" element={<Soon />} />
-      <Route path="missing" element={<NotFound />} />
+      <Route index element={<Library />} />
+      <Route path="search" element={<Search />} />
+      <Route path=":id" element={<Detail />} />
+      <Route path="*" element={<NotFound />} />
     </Routes>
   );
 }
