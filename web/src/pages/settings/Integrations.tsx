@@ -75,8 +75,8 @@ export function Integrations() {
           }
           return (
             <IntegrationCard
-              // A fresh form whenever the stored values change (after a save, on a scope switch).
-              key={`${scope}-${info.provider}-${integration.updatedAt ?? "new"}`}
+              // A fresh form for the other scope; within one, the card follows what is stored.
+              key={`${scope}-${info.provider}`}
               info={info}
               integration={integration}
               scope={scope}
