@@ -85,7 +85,7 @@ def test_an_admin_invites_resets_and_deactivates_a_user(
     expect(row.get_by_text("Active")).to_be_visible()
 
     # Reset: a new password, shown once; the old one stops working.
-    page.get_by_role("button", name=f"Reset the password of {email}").click()
+    page.get_by_role("button", name=f"Reset password {email}").click()
     page.get_by_role("dialog", name="Reset the password?").get_by_role("button", name="Reset password").click()
     expect(page.get_by_text(f"New password for {email}")).to_be_visible()
     reset = secret.inner_text()
@@ -101,7 +101,7 @@ def test_an_admin_invites_resets_and_deactivates_a_user(
     assert login_error(gql, email, reset)["extensions"]["code"] == "UNAUTHENTICATED"
 
     # The server's refusal shows in the dialog: the last admin cannot step down.
-    page.get_by_role("button", name=f"Change the role of {ADMIN_EMAIL}").click()
+    page.get_by_role("button", name=f"Make member {ADMIN_EMAIL}").click()
     dialog = page.get_by_role("dialog", name="Make a member?")
     dialog.get_by_role("button", name="Make member").click()
     expect(dialog.get_by_role("alert")).to_contain_text("last active administrator")

@@ -37,7 +37,7 @@ export function AiUsage({ admin }: { admin: boolean }) {
       {!usage ? null : usage.calls === 0 ? (
         <EmptyState title="No AI calls this month.">Document analysis, search answers and categorisation use the AI integrations above.</EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap settings-table">
           <table>
             <thead>
               <tr>

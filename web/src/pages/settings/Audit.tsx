@@ -90,7 +90,7 @@ export function Audit() {
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap settings-table">
             <table>
               <thead>
                 <tr>

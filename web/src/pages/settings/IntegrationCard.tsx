@@ -55,9 +55,11 @@ export function IntegrationStatus({ integration }: { integration: SettingsIntegr
 function FieldInput({ spec, stored, value, onChange }: {
   spec: FieldSpec; stored?: FieldValue; value: string; onChange: (value: string) => void;
 }) {
-  const hint = [spec.help, spec.default && !spec.secret && spec.kind !== "BOOLEAN" ? `Default: ${spec.default}.` : null,
-    spec.secret && stored?.isSet ? `Stored: ${stored.value ?? "set"}. Leave blank to keep it.` : null]
-    .filter(Boolean).join(" ");
+  // The default is in the placeholder (or the first choice); the hint says it in words too.
+  const showDefault = spec.default && spec.kind !== "BOOLEAN" && spec.kind !== "CHOICE" && !spec.secret;
+  const hint = [spec.help, showDefault ? `Default: ${spec.default}` : null,
+    spec.secret && stored?.isSet ? `Stored: ${stored.value ?? "set"}. Leave blank to keep it` : null]
+    .filter(Boolean).map((s) => (/[.!?]$/.test(s as string) ? s : `${s}.`)).join(" ");
   // Required only while nothing is stored: a stored secret stays when its input is blank.
   const required = spec.required && !stored?.isSet;
   let control;

@@ -126,7 +126,7 @@ export function Jobs() {
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap settings-table">
             <table>
               <thead>
                 <tr>

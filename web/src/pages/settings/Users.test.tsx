@@ -46,7 +46,7 @@ describe("Users", () => {
       error: { graphQLErrors: [{ message: "Cannot demote the last active administrator", extensions: { code: "CONFLICT" } }], message: "" },
     }));
     expect(screen.queryByRole("button", { name: "Deactivate ada@example.com" })).toBeNull(); // not yourself
-    await userEvent.click(screen.getByRole("button", { name: "Change the role of ada@example.com" }));
+    await userEvent.click(screen.getByRole("button", { name: "Make member ada@example.com" }));
     const dialog = screen.getByRole("dialog", { name: "Make a member?" });
     await userEvent.click(within(dialog).getByRole("button", { name: "Make member" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("Cannot demote the last active administrator");

@@ -169,7 +169,7 @@ export function Users() {
         result.error ? null : <p className="muted loading" role="status">Loading…</p>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap settings-table">
             <table>
               <thead>
                 <tr>
@@ -186,20 +186,21 @@ export function Users() {
                       <td>{user.email}</td>
                       <td>{roleName(user.role)}</td>
                       <td>{user.active ? <Badge tone="good">Active</Badge> : <Badge tone="bad">Deactivated</Badge>}</td>
-                      <td>{user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">Never</span>}</td>
-                      <td>{formatDateTime(user.createdAt)}</td>
+                      <td className="nowrap">{user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">Never</span>}</td>
+                      <td className="nowrap">{formatDateTime(user.createdAt)}</td>
                       <td>
                         <div className="actions row-actions">
-                          <button type="button" aria-label={`Change the role of ${user.email}`} onClick={() => setAction({ kind: "role", user })}>
-                            {user.role === "ADMIN" ? "Make member" : "Make admin"}
+                          {/* The visible word starts the accessible name; the email says whose row. */}
+                          <button type="button" onClick={() => setAction({ kind: "role", user })}>
+                            {user.role === "ADMIN" ? "Make member" : "Make admin"}<span className="visually-hidden"> {user.email}</span>
                           </button>
                           {self ? null : (
-                            <button type="button" aria-label={`${user.active ? "Deactivate" : "Reactivate"} ${user.email}`} onClick={() => setAction({ kind: "active", user })}>
-                              {user.active ? "Deactivate" : "Reactivate"}
+                            <button type="button" onClick={() => setAction({ kind: "active", user })}>
+                              {user.active ? "Deactivate" : "Reactivate"}<span className="visually-hidden"> {user.email}</span>
                             </button>
                           )}
-                          <button type="button" aria-label={`Reset the password of ${user.email}`} onClick={() => setAction({ kind: "reset", user })}>
-                            Reset password
+                          <button type="button" onClick={() => setAction({ kind: "reset", user })}>
+                            Reset password<span className="visually-hidden"> {user.email}</span>
                           </button>
                         </div>
                       </td>
