@@ -1,0 +1,164 @@
+import { useEffect, useState } from "react";
+import { useMutation, useQuery } from "urql";
+import { ErrorAlert } from "../../components/Alert";
+import { Badge, statusLabel } from "../../components/Badge";
+import { EmptyState } from "../../components/EmptyState";
+import { Field } from "../../components/Field";
+import { KeysetPager, useKeyset } from "../../components/KeysetPager";
+import { PageHeader } from "../../components/PageHeader";
+import { ProgressBar } from "../../components/ProgressBar";
+import { graphql } from "../../gql";
+import type { JobState, SettingsJobsQuery } from "../../gql/graphql";
+import { formatDateTime } from "../../lib/format";
+import { useSession } from "../../lib/useSession";
+import { ConfirmAction } from "./ConfirmAction";
+
+const JobsQuery = graphql(`
+  query SettingsJobs($first: Int!, $after: String, $state: JobState) {
+    jobs(first: $first, after: $after, state: $state) {
+      edges {
+        node {
+          id kind state progress message error attempts maxAttempts
+          runAt createdAt startedAt finishedAt owner { id email }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+const RetryJob = graphql(`mutation SettingsRetryJob($id: ID!) { retryJob(id: $id) { id state attempts error message progress runAt } }`);
+const CancelJob = graphql(`mutation SettingsCancelJob($id: ID!) { cancelJob(id: $id) { id state message finishedAt } }`);
+
+type Job = SettingsJobsQuery["jobs"]["edges"][number]["node"];
+
+const STATES: JobState[] = ["QUEUED", "RUNNING", "SUCCEEDED", "DEAD", "CANCELLED"];
+const PAGE = 25;
+/** While something runs, the list refreshes this often (cheaper than a subscription per row). */
+export const POLL_MS = 3000;
+
+export const isActive = (job: { state: string }) => job.state === "QUEUED" || job.state === "RUNNING";
+export const canRetry = (job: { state: string }) => job.state === "DEAD" || job.state === "CANCELLED";
+
+function JobRow({ job, showOwner, onCancel, onRetry, retrying }: {
+  job: Job; showOwner: boolean; onCancel: () => void; onRetry: () => void; retrying: boolean;
+}) {
+  return (
+    <tr>
+      <td><code>{job.kind}</code><div className="small muted">#{job.id}</div></td>
+      {showOwner ? <td>{job.owner?.email ?? <span className="muted">system</span>}</td> : null}
+      <td><Badge>{job.state}</Badge></td>
+      <td className="job-progress-cell">
+        {job.state === "RUNNING" ? <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} /> : null}
+        <div>{job.message || (job.state === "QUEUED" ? `Waits until ${formatDateTime(job.runAt)}` : "")}</div>
+        {job.error ? <div className="field-error small">{job.error}</div> : null}
+      </td>
+      <td className="num">{job.attempts} / {job.maxAttempts}</td>
+      <td className="small">
+        <div>Created {formatDateTime(job.createdAt)}</div>
+        {job.startedAt ? <div>Started {formatDateTime(job.startedAt)}</div> : null}
+        {job.finishedAt ? <div>Finished {formatDateTime(job.finishedAt)}</div> : null}
+      </td>
+      <td>
+        {isActive(job) ? <button type="button" aria-label={`Cancel job ${job.id}`} onClick={onCancel}>Cancel</button> : null}
+        {canRetry(job) ? (
+          <button type="button" aria-label={`Retry job ${job.id}`} disabled={retrying} onClick={onRetry}>Retry</button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+export function Jobs() {
+  const session = useSession();
+  const admin = session?.user.role === "ADMIN";
+  const [state, setState] = useState<JobState | "">("");
+  const keyset = useKeyset();
+  const [result, refetch] = useQuery({
+    query: JobsQuery,
+    variables: { first: PAGE, after: keyset.after, state: state || null },
+  });
+  const [retried, retry] = useMutation(RetryJob);
+  const [cancelled, cancel] = useMutation(CancelJob);
+  const [cancelling, setCancelling] = useState<Job | null>(null);
+  const jobs = result.data?.jobs;
+  const running = Boolean(jobs?.edges.some((e) => isActive(e.node)));
+
+  // Follow running jobs by polling the page while any of them is queued or running.
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => refetch({ requestPolicy: "network-only" }), POLL_MS);
+    return () => clearInterval(timer);
+  }, [running, refetch]);
+
+  const confirmCancel = async () => {
+    if (!cancelling) return;
+    const outcome = await cancel({ id: cancelling.id });
+    if (!outcome.error) {
+      setCancelling(null);
+      refetch({ requestPolicy: "network-only" });
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Jobs"
+        description={admin ? "Background work of every user: imports, syncs, backtests, document analysis." : "Your background work: imports, syncs, backtests, document analysis."}
+        actions={<button type="button" onClick={() => refetch({ requestPolicy: "network-only" })}>Refresh</button>}
+      />
+      <div className="filters">
+        <Field label="State">
+          <select value={state} onChange={(e) => { setState(e.target.value as JobState | ""); keyset.reset(); }}>
+            <option value="">Any state</option>
+            {STATES.map((s) => <option key={s} value={s}>{statusLabel(s)}</option>)}
+          </select>
+        </Field>
+        {running ? <p className="small muted" role="status">Updating every few seconds while jobs run.</p> : null}
+      </div>
+      <ErrorAlert error={result.error ?? retried.error} />
+      {!jobs ? (
+        result.error ? null : <p className="muted loading" role="status">Loading…</p>
+      ) : jobs.edges.length === 0 ? (
+        <EmptyState title={state ? `No ${statusLabel(state).toLowerCase()} jobs.` : "No jobs yet."}>
+          {state ? <button type="button" onClick={() => setState("")}>Show jobs in any state</button>
+            : "Imports, bank syncs, long backtests and document analysis run as jobs and show up here."}
+        </EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap settings-table">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Kind</th>{admin ? <th scope="col">Owner</th> : null}<th scope="col">State</th>
+                  <th scope="col">Progress</th><th scope="col" className="num">Attempts</th><th scope="col">Times</th>
+                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.edges.map(({ node }) => (
+                  <JobRow
+                    key={node.id} job={node} showOwner={admin} retrying={retried.fetching}
+                    onCancel={() => setCancelling(node)}
+                    onRetry={() => void retry({ id: node.id }).then(() => refetch({ requestPolicy: "network-only" }))}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <KeysetPager
+            label="Jobs pages" hasPrevious={keyset.hasPrevious} hasNext={jobs.pageInfo.hasNextPage}
+            onPrevious={keyset.previous} onNext={() => keyset.next(jobs.pageInfo.endCursor)}
+          />
+        </>
+      )}
+      <ConfirmAction
+        open={Boolean(cancelling)} title="Cancel this job?" confirmLabel="Cancel job" danger
+        busy={cancelled.fetching} error={cancelled.error}
+        onConfirm={confirmCancel} onClose={() => setCancelling(null)}
+      >
+        <p>{cancelling ? <><code>{cancelling.kind}</code> #{cancelling.id} stops; you can retry it later.</> : null}</p>
+      </ConfirmAction>
+    </>
+  );
+}
