@@ -1,13 +1,15 @@
 import { useCallback, useState } from "react";
 
 /** Keyset paging: the server gives a cursor for the next page; we remember the ones before. */
-export function KeysetPager({ hasPrevious, hasNext, onPrevious, onNext, label = "Pages" }: {
+export function KeysetPager({ hasPrevious, hasNext, onPrevious, onNext, label = "Pages", previousLabel = "← Newer", nextLabel = "Older →" }: {
   hasPrevious: boolean; hasNext: boolean; onPrevious: () => void; onNext: () => void; label?: string;
+  /** Lists sorted oldest first say "← Earlier" / "Later →". */
+  previousLabel?: string; nextLabel?: string;
 }) {
   return (
     <nav className="pager" aria-label={label}>
-      <button type="button" disabled={!hasPrevious} onClick={onPrevious}>← Newer</button>
-      <button type="button" disabled={!hasNext} onClick={onNext}>Older →</button>
+      <button type="button" disabled={!hasPrevious} onClick={onPrevious}>{previousLabel}</button>
+      <button type="button" disabled={!hasNext} onClick={onNext}>{nextLabel}</button>
     </nav>
   );
 }

@@ -211,7 +211,7 @@ export function Users() {
             </table>
           </div>
           <KeysetPager
-            label="Users pages" hasPrevious={keyset.hasPrevious} hasNext={users.pageInfo.hasNextPage}
+            label="Users pages" previousLabel="← Earlier" nextLabel="Later →" hasPrevious={keyset.hasPrevious} hasNext={users.pageInfo.hasNextPage}
             onPrevious={keyset.previous} onNext={() => keyset.next(users.pageInfo.endCursor)}
           />
         </>
