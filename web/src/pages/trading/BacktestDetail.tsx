@@ -31,8 +31,9 @@ const BacktestQuery = graphql(`
 `);
 
 const TRADES_PAGE = 50;
-const EQUITY: ChartSeries[] = [{ label: "Equity", color: "--chart-1", fill: true, format: amount }];
-const DRAWDOWN: ChartSeries[] = [{ label: "Drawdown", color: "--chart-2", fill: true, format: (v) => pct(v, false) }];
+// `scale: "y"` spelled out: Chart passes an undefined scale through, which leaves the axis without labels.
+const EQUITY: ChartSeries[] = [{ label: "Equity", color: "--chart-1", fill: true, scale: "y", format: amount }];
+const DRAWDOWN: ChartSeries[] = [{ label: "Drawdown", color: "--chart-2", fill: true, scale: "y", format: (v) => pct(v, false) }];
 const percentAxis = (v: number) => pct(v, false, 0);
 const REASONS: Record<string, string> = { SIGNAL: "Signal", STOP_LOSS: "Stop loss", TAKE_PROFIT: "Take profit", END_OF_DATA: "End of data" };
 
@@ -88,12 +89,12 @@ export default function BacktestDetail() {
       {backtest.status === "FAILED" ? <Alert tone="error" title="The backtest failed.">{backtest.error}</Alert> : null}
       {backtest.metrics ? (
         <>
-          <section aria-labelledby="trading-metrics">
+          <section className="trading-section" aria-labelledby="trading-metrics">
             <h2 id="trading-metrics">Results</h2>
             <MetricsGrid metrics={backtest.metrics} finalEquity={finalEquity} />
           </section>
           {curve && curve.timestamps.length > 1 ? <Curves timestamps={curve.timestamps} values={curve.values} /> : null}
-          <section aria-labelledby="trading-trades">
+          <section className="trading-section" aria-labelledby="trading-trades">
             <h2 id="trading-trades">Trades</h2>
             <Trades trades={backtest.trades} />
           </section>
@@ -133,7 +134,7 @@ export function Trades({ trades }: { trades: Trade[] }) {
   return (
     <>
       <div className="table-wrap">
-        <table>
+        <table className="trading-nowrap">
           <thead>
             <tr>
               <th>Side</th><th>Entry</th><th className="num">Entry price</th><th>Exit</th><th className="num">Exit price</th>

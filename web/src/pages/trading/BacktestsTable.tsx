@@ -1,5 +1,5 @@
 // Backtests, newest first: on the Backtests page (all strategies) and on a strategy's page.
-import type { ReactNode } from "react";
+import { useMemo, type ReactNode } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
@@ -27,7 +27,9 @@ const BacktestList = graphql(`
 
 export function BacktestsTable({ strategyId, first = 20, empty }: { strategyId?: string; first?: number; empty: ReactNode }) {
   const keyset = useKeyset();
-  const [result] = useQuery({ query: BacktestList, variables: { strategyId: strategyId ?? null, first, after: keyset.after } });
+  // An empty page names no Backtest type: this lets a new run refresh it too.
+  const context = useMemo(() => ({ additionalTypenames: ["Backtest"] }), []);
+  const [result] = useQuery({ query: BacktestList, variables: { strategyId: strategyId ?? null, first, after: keyset.after }, context });
   const rows = result.data?.backtests.edges.map((e) => e.node) ?? [];
   const pageInfo = result.data?.backtests.pageInfo;
 

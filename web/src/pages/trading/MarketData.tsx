@@ -68,7 +68,7 @@ export default function MarketData() {
         <ImportForm onImported={imported} />
       </section>
 
-      <section aria-labelledby="trading-series">
+      <section className="trading-section" aria-labelledby="trading-series">
         <h2 id="trading-series">Stored series</h2>
         <ErrorAlert error={symbols.error ?? deleted.error} />
         {symbols.fetching && !symbols.data ? <Loading /> : list.length === 0 ? (
@@ -82,7 +82,7 @@ export default function MarketData() {
               <tbody>
                 {list.map((s) => (
                   <tr key={`${s.symbol}-${s.timeframe}`}>
-                    <th scope="row">{s.symbol}</th>
+                    <td><strong>{s.symbol}</strong></td>
                     <td>{TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe}</td>
                     <td className="num">{num(s.barCount)}</td>
                     <td>{s.timeframe === "D1" || s.timeframe === "W1" ? formatDate(s.first) : formatDateTime(s.first)}</td>

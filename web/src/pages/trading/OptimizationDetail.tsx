@@ -120,7 +120,7 @@ export default function OptimizationDetail() {
             </section>
           ) : null}
 
-          <section aria-labelledby="trading-windows">
+          <section className="trading-section" aria-labelledby="trading-windows">
             <h2 id="trading-windows">Walk-forward windows</h2>
             <div className="table-wrap">
               <table>
@@ -143,7 +143,7 @@ export default function OptimizationDetail() {
             </div>
           </section>
 
-          <section aria-labelledby="trading-ranking">
+          <section className="trading-section" aria-labelledby="trading-ranking">
             <h2 id="trading-ranking">Every combination, best first</h2>
             <p className="muted small">Scored on the whole range (in sample): good here alone may be overfitting.</p>
             <div className="table-wrap">

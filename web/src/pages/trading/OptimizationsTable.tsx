@@ -1,4 +1,5 @@
 // A strategy's optimisations, newest first.
+import { useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
@@ -22,7 +23,8 @@ const Optimizations = graphql(`
 
 export function OptimizationsTable({ strategyId }: { strategyId: string }) {
   const keyset = useKeyset();
-  const [result] = useQuery({ query: Optimizations, variables: { strategyId, first: 10, after: keyset.after } });
+  const context = useMemo(() => ({ additionalTypenames: ["Optimization"] }), []);
+  const [result] = useQuery({ query: Optimizations, variables: { strategyId, first: 10, after: keyset.after }, context });
   const rows = result.data?.optimizations.edges.map((e) => e.node) ?? [];
   const pageInfo = result.data?.optimizations.pageInfo;
   if (result.fetching && !result.data) return <Loading />;

@@ -43,17 +43,19 @@ export function rangeStart(last: string, range: string): string | null {
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 const price = (v: number) => num(Number(v.toPrecision(6)));
+// Every price series names the "y" scale (Chart would pass an undefined one through).
 const SERIES: ChartSeries[] = [
-  { label: "Open", color: "--muted", format: price },
-  { label: "High", color: "--muted", format: price },
-  { label: "Low", color: "--muted", format: price },
-  { label: "Close", color: "--chart-1", format: price },
+  { label: "Open", color: "--muted", scale: "y", format: price },
+  { label: "High", color: "--muted", scale: "y", format: price },
+  { label: "Low", color: "--muted", scale: "y", format: price },
+  { label: "Close", color: "--chart-1", scale: "y", format: price },
   { label: "Volume", color: "--chart-4", bars: true, scale: "vol", format: (v) => compact.format(v) },
 ];
 // Volume keeps to the bottom quarter; prices leave it free.
 const OPTIONS: Partial<uPlot.Options> = {
   scales: {
-    x: { time: true },
+    // Half a bar of room at each end, so the first and last candles are whole.
+    x: { time: true, range: (u, min, max) => { const pad = (max - min) / Math.max(1, u.data[0].length - 1) / 2; return [min - pad, max + pad]; } },
     y: { range: (_u, min, max) => { const span = max - min || Math.abs(max) || 1; return [min - span * 0.35, max + span * 0.05]; } },
     vol: { range: (_u, _min, max) => [0, (max || 1) * 4] },
   },

@@ -50,11 +50,15 @@ export default function Strategies() {
   const keyset = useKeyset();
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
+  // Empty lists name no type to invalidate: say which mutations should refresh them.
+  const strategyContext = useMemo(() => ({ additionalTypenames: ["Strategy"] }), []);
+  const backtestContext = useMemo(() => ({ additionalTypenames: ["Backtest"] }), []);
   const [list] = useQuery({
     query: StrategiesQuery,
     variables: { first: PAGE, after: keyset.after, status: status || null },
+    context: strategyContext,
   });
-  const [latest] = useQuery({ query: LatestBacktests });
+  const [latest] = useQuery({ query: LatestBacktests, context: backtestContext });
   const [kinds] = useQuery({ query: TradingStrategyKinds });
   const [symbols] = useQuery({ query: TradingMarketSymbols });
   const [created, create] = useMutation(CreateStrategy);

@@ -85,7 +85,8 @@ export default function StrategyDetail() {
     if (outcome.data) setEditing(false);
   };
   const destroy = async () => {
-    const outcome = await remove({ id });
+    // It answers a Boolean: name what it removed so cached lists refresh.
+    const outcome = await remove({ id }, { additionalTypenames: ["Strategy", "Backtest", "Optimization"] });
     if (outcome.data?.deleteStrategy) navigate("/trading/strategies", { replace: true });
   };
 
@@ -144,7 +145,7 @@ export default function StrategyDetail() {
         <RunBacktestForm strategyId={id} series={series} symbol={strategy.symbol} timeframe={strategy.timeframe} />
       </section>
 
-      <section aria-labelledby="trading-backtests">
+      <section className="trading-section" aria-labelledby="trading-backtests">
         <h2 id="trading-backtests">Backtests</h2>
         <BacktestsTable strategyId={id} first={10} empty={<EmptyState title="No backtests yet.">Run one with the form above.</EmptyState>} />
       </section>
@@ -154,13 +155,13 @@ export default function StrategyDetail() {
         {kind ? <OptimizeForm key={strategy.updatedAt} strategyId={id} kind={kind} parameters={parameters} /> : <Loading />}
       </section>
 
-      <section aria-labelledby="trading-optimisations">
+      <section className="trading-section" aria-labelledby="trading-optimisations">
         <h2 id="trading-optimisations">Optimisations</h2>
         <OptimizationsTable strategyId={id} />
       </section>
 
       {strategy.status === "ACTIVE" || signals.length ? (
-        <section aria-labelledby="trading-signals">
+        <section className="trading-section" aria-labelledby="trading-signals">
           <h2 id="trading-signals">Signals</h2>
           {signals.length ? (
             <div className="table-wrap">

@@ -36,7 +36,8 @@ export function pct(fraction: number | null | undefined, signed = true, digits =
 }
 
 export function ratio(value: number | null | undefined): string {
-  return value == null || !Number.isFinite(value) ? "—" : number2.format(value);
+  // Rounds to zero without a sign ("-0.00" reads as a bug).
+  return value == null || !Number.isFinite(value) ? "—" : number2.format(Math.abs(value) < 0.005 ? 0 : value);
 }
 
 /** Prices and amounts (the trading domain has no currency): two decimals, grouped. */
