@@ -107,8 +107,9 @@ def test_a_strategy_made_in_the_form_is_backtested_with_results(
     tab.heading("Backtest of Golden cross")
     # A background run shows its job until it ends, then the results it stored.
     page.get_by_role("heading", name="Results").wait_for(timeout=30_000)
-    metrics = page.get_by_role("region", name="Results")
-    assert "Total return" in metrics.inner_text() and "Sharpe ratio" in metrics.inner_text()
+    metrics = page.get_by_role("region", name="Results").inner_text()
+    assert "Total return" in metrics
+    assert "Sharpe ratio" in metrics
     page.get_by_role("img", name="Equity curve").locator("canvas").wait_for()
     page.get_by_role("img", name="Drawdown").locator("canvas").wait_for()
     trades = page.get_by_role("region", name="Trades").get_by_role("table")

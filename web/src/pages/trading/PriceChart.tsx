@@ -54,8 +54,7 @@ const SERIES: ChartSeries[] = [
 // Volume keeps to the bottom quarter; prices leave it free.
 const OPTIONS: Partial<uPlot.Options> = {
   scales: {
-    // Half a bar of room at each end, so the first and last candles are whole.
-    x: { time: true, range: (u, min, max) => { const pad = (max - min) / Math.max(1, u.data[0].length - 1) / 2; return [min - pad, max + pad]; } },
+    x: { time: true },
     y: { range: (_u, min, max) => { const span = max - min || Math.abs(max) || 1; return [min - span * 0.35, max + span * 0.05]; } },
     vol: { range: (_u, _min, max) => [0, (max || 1) * 4] },
   },
