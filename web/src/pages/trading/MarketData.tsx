@@ -1,0 +1,219 @@
+// Market data: import OHLCV CSVs (with upload progress and a report of what changed or was
+// rejected), the stored series, deleting one, and a price chart of the selected one.
+import { useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "urql";
+import { Alert, ErrorAlert } from "../../components/Alert";
+import { ConfirmDialog } from "../../components/Dialog";
+import { EmptyState } from "../../components/EmptyState";
+import { Field } from "../../components/Field";
+import { FileDrop } from "../../components/FileDrop";
+import { PageHeader } from "../../components/PageHeader";
+import { ProgressBar } from "../../components/ProgressBar";
+import { Loading } from "../../app/App";
+import { graphql } from "../../gql";
+import type { Timeframe, TradingImportMarketDataMutation } from "../../gql/graphql";
+import type { ServerError } from "../../lib/errors";
+import { formatBytes, formatDate, formatDateTime } from "../../lib/format";
+import { uploadMutation } from "../../lib/upload";
+import { TradingMarketSymbols } from "./operations";
+import { PriceChart } from "./PriceChart";
+import { fieldError, num, symbolFromFileName, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
+
+const ImportMarketData = graphql(`
+  mutation TradingImportMarketData($symbol: String!, $timeframe: Timeframe!, $file: Upload!) {
+    importMarketData(symbol: $symbol, timeframe: $timeframe, file: $file) {
+      symbol timeframe rows inserted updated unchanged rejected stored first last errors { row message }
+    }
+  }
+`);
+
+const DeleteMarketData = graphql(`
+  mutation TradingDeleteMarketData($symbol: String!, $timeframe: Timeframe!) {
+    deleteMarketData(symbol: $symbol, timeframe: $timeframe)
+  }
+`);
+
+type Report = TradingImportMarketDataMutation["importMarketData"];
+interface SeriesKey { symbol: string; timeframe: string }
+
+export default function MarketData() {
+  const [symbols, refetchSymbols] = useQuery({ query: TradingMarketSymbols });
+  const [selected, setSelected] = useState<SeriesKey | null>(null);
+  const [deleting, setDeleting] = useState<SeriesKey | null>(null);
+  const [deleted, remove] = useMutation(DeleteMarketData);
+  const list = symbols.data?.marketSymbols ?? [];
+  const same = (a: SeriesKey | null, b: SeriesKey) => a?.symbol === b.symbol && a.timeframe === b.timeframe;
+  // Until one is picked, chart the first series.
+  const shown = list.find((s) => same(selected, s)) ?? list[0];
+
+  const imported = (report: Report) => {
+    refetchSymbols({ requestPolicy: "network-only" });
+    if (report.stored) setSelected({ symbol: report.symbol, timeframe: report.timeframe });
+  };
+
+  const destroy = async () => {
+    if (!deleting) return;
+    const outcome = await remove({ symbol: deleting.symbol, timeframe: deleting.timeframe as Timeframe });
+    if (outcome.data) {
+      setDeleting(null);
+      refetchSymbols({ requestPolicy: "network-only" });
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title="Market data" description="Price bars (OHLCV) your strategies backtest and signal on." />
+      <section className="card" aria-labelledby="trading-import">
+        <h2 id="trading-import">Import a CSV</h2>
+        <ImportForm onImported={imported} />
+      </section>
+
+      <section className="trading-section" aria-labelledby="trading-series">
+        <h2 id="trading-series">Stored series</h2>
+        <ErrorAlert error={symbols.error ?? deleted.error} />
+        {symbols.fetching && !symbols.data ? <Loading /> : list.length === 0 ? (
+          <EmptyState title="No market data yet.">Import a CSV of daily (or intraday) bars above, e.g. a Yahoo Finance history download.</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr><th>Symbol</th><th>Timeframe</th><th className="num">Bars</th><th>First</th><th>Last</th><th><span className="visually-hidden">Actions</span></th></tr>
+              </thead>
+              <tbody>
+                {list.map((s) => (
+                  <tr key={`${s.symbol}-${s.timeframe}`}>
+                    <td><strong>{s.symbol}</strong></td>
+                    <td>{TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe}</td>
+                    <td className="num">{num(s.barCount)}</td>
+                    <td>{s.timeframe === "D1" || s.timeframe === "W1" ? formatDate(s.first) : formatDateTime(s.first)}</td>
+                    <td>{s.timeframe === "D1" || s.timeframe === "W1" ? formatDate(s.last) : formatDateTime(s.last)}</td>
+                    <td className="actions">
+                      <button type="button" className="ghost" aria-pressed={shown ? same(shown, s) : false}
+                              onClick={() => setSelected(s)}>Chart<span className="visually-hidden"> {s.symbol} {s.timeframe}</span></button>
+                      <button type="button" className="danger" onClick={() => setDeleting(s)}>Delete<span className="visually-hidden"> {s.symbol} {s.timeframe}</span></button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {shown ? (
+        <section className="card" aria-labelledby="trading-chart">
+          <h2 id="trading-chart">{shown.symbol} · {TIMEFRAME_LABELS[shown.timeframe] ?? shown.timeframe}</h2>
+          <PriceChart key={`${shown.symbol}-${shown.timeframe}-${shown.last}`} symbol={shown.symbol} storedTimeframe={shown.timeframe} last={shown.last} />
+        </section>
+      ) : null}
+
+      <ConfirmDialog
+        open={Boolean(deleting)} title="Delete market data" danger busy={deleted.fetching} confirmLabel="Delete"
+        message={deleting ? <>Delete every {deleting.symbol} {TIMEFRAME_LABELS[deleting.timeframe]?.toLowerCase()} bar? Strategies on it can no longer be backtested until you import it again.</> : null}
+        onConfirm={destroy} onClose={() => setDeleting(null)}
+      />
+    </>
+  );
+}
+
+function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
+  const [symbol, setSymbol] = useState("");
+  const [timeframe, setTimeframe] = useState<Timeframe>("D1");
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [errors, setErrors] = useState<ServerError[]>([]);
+  const [report, setReport] = useState<Report | null>(null);
+
+  const pick = (files: File[]) => {
+    const chosen = files[0] ?? null;
+    setFile(chosen);
+    setReport(null);
+    if (chosen && !symbol) setSymbol(symbolFromFileName(chosen.name));
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) {
+      setErrors([{ message: "Choose a CSV file first.", field: "file" }]);
+      return;
+    }
+    setErrors([]);
+    setReport(null);
+    setProgress(0);
+    try {
+      const result = await uploadMutation(ImportMarketData, { symbol: symbol.trim(), timeframe }, { file }, setProgress);
+      setErrors(result.errors);
+      const answer = result.data?.importMarketData;
+      if (answer) {
+        setReport(answer);
+        if (answer.stored) setFile(null);
+        onImported(answer);
+      }
+    } catch (error) {
+      setErrors([{ message: (error as Error).message }]);
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  const busy = progress != null;
+  return (
+    <form onSubmit={submit} aria-label="Import market data">
+      <p className="muted small">
+        A header row and columns for date or time, open, high, low, close and volume (a Yahoo Finance download works as is).
+        Importing again is safe: bars already stored are skipped, corrected ones updated. A file with any invalid row stores nothing.
+      </p>
+      <ErrorAlert errors={errors.filter((e) => e.field !== "symbol")} />
+      <div className="form-grid">
+        <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={fieldError(errors, "symbol")}>
+          <input required value={symbol} spellCheck={false} autoCapitalize="characters" onChange={(e) => setSymbol(e.target.value)} />
+        </Field>
+        <Field label="Timeframe" hint="The bars' length in the file">
+          <select value={timeframe} onChange={(e) => setTimeframe(e.target.value as Timeframe)}>
+            {TIMEFRAMES.map((t) => <option key={t} value={t}>{TIMEFRAME_LABELS[t]}</option>)}
+          </select>
+        </Field>
+      </div>
+      <FileDrop label="Choose a CSV file" accept=".csv,.txt,text/csv" onFiles={pick} disabled={busy} />
+      {file ? <p className="small">Selected: <strong>{file.name}</strong> ({formatBytes(file.size)})</p> : null}
+      {busy ? (
+        <div aria-live="polite">
+          <ProgressBar value={progress} label="Upload progress" />
+          <p className="muted small">{progress < 1 ? "Uploading…" : "Checking and storing the bars…"}</p>
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || !file}>{busy ? "Importing…" : "Import"}</button>
+      </div>
+      {report ? <ImportReport report={report} /> : null}
+    </form>
+  );
+}
+
+export function ImportReport({ report }: { report: Report }) {
+  const counts = `${num(report.rows)} rows: ${num(report.inserted)} new, ${num(report.updated)} updated, ${num(report.unchanged)} unchanged, ${num(report.rejected)} rejected.`;
+  if (!report.stored) {
+    return (
+      <>
+        <Alert tone="error" title="Nothing was stored.">{counts} Fix the rows below and import the file again.</Alert>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Rejected rows</caption>
+            <thead><tr><th className="num">Row</th><th>Problem</th></tr></thead>
+            <tbody>
+              {report.errors.map((e) => (
+                <tr key={`${e.row}-${e.message}`}><td className="num">{e.row}</td><td>{e.message}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {report.rejected > report.errors.length ? <p className="muted small">The first {report.errors.length} of {num(report.rejected)} rejected rows.</p> : null}
+      </>
+    );
+  }
+  return (
+    <Alert tone="success" title={`Imported ${report.symbol} ${TIMEFRAME_LABELS[report.timeframe]?.toLowerCase() ?? report.timeframe} bars.`}>
+      {counts} {report.first ? `From ${formatDate(report.first)} to ${formatDate(report.last)}.` : ""}
+    </Alert>
+  );
+}
