@@ -70,7 +70,7 @@ export function Chart({ title, x, series, values, height = 260, time = true, yFo
               label: s.label,
               stroke,
               width: 2,
-              scale: s.scale,
+              scale: s.scale ?? "y",
               fill: s.fill || s.bars ? withAlpha(stroke, "33") : undefined,
               paths: s.bars ? uPlot.paths.bars?.({ size: [0.6, 40] }) : undefined,
               points: { show: false },
