@@ -161,13 +161,13 @@ def test_insights_chart_and_category_totals(
     chart = page.get_by_role("img", name="Cash flow in EUR")
     chart.locator("canvas").wait_for()
     totals = page.get_by_role("table", name="Totals by category in EUR")
-    groceries_row = totals.get_by_role("row", name=re.compile("Food › Groceries"))
+    groceries_row = totals.get_by_role("row", name=re.compile("Food \u203a Groceries"))
     assert re.sub(r"\s+", " ", groceries_row.inner_text()).endswith("2 -€108.74")
     uncategorised = totals.get_by_role("row", name=re.compile("Uncategorised"))
     assert "€3,237.01" in uncategorised.inner_text()
     counterparties = page.get_by_role("table", name="Top counterparties in EUR")
     assert counterparties.get_by_role("cell", name="ACME GmbH").is_visible()
-    # Net of the period: 3250 - 2 × 54.37 - 12.99, summed exactly.
+    # Net of the period: 3250 - 2 * 54.37 - 12.99, summed exactly.
     page.get_by_text("€3,128.27").first.wait_for()
     tab.assert_clean()
 

@@ -25,7 +25,7 @@ describe("CashFlowChart", () => {
     expect(props.x).toEqual([new Date(2025, 0, 1).getTime() / 1000, new Date(2025, 1, 1).getTime() / 1000]);
     expect(props.values).toEqual([[2000, 0], [-112.99, -40], [1887.01, -40], [1987.01, 1947.01]]);
     expect(props.series.map((s) => [s.label, Boolean(s.bars), s.scale])).toEqual([
-      ["Income", true, undefined], ["Expenses", true, undefined], ["Net", false, undefined], ["Balance", false, "balance"],
+      ["Income", true, "y"], ["Expenses", true, "y"], ["Net", false, "y"], ["Balance", false, "balance"],
     ]);
     expect(props.series[1].format!(-40)).toMatch(/40[.,]00/);
     expect(props.series[1].format!(-40)).not.toMatch(/-/);

@@ -41,9 +41,10 @@ export default function CashFlowChart({ series, height = 280, title }: { series:
   const chartSeries = useMemo<ChartSeries[]>(() => {
     const money = (v: number) => formatMoney(v, currency);
     return [
-      { label: "Income", color: "--chart-3", bars: true, format: money },
-      { label: "Expenses", color: "--chart-2", bars: true, format: (v) => formatMoney(Math.abs(v), currency) },
-      { label: "Net", color: "--chart-1", format: money },
+      // The flows share the left scale ("y", named: the balance has its own).
+      { label: "Income", color: "--chart-3", bars: true, scale: "y", format: money },
+      { label: "Expenses", color: "--chart-2", bars: true, scale: "y", format: (v) => formatMoney(Math.abs(v), currency) },
+      { label: "Net", color: "--chart-1", scale: "y", format: money },
       { label: "Balance", color: "--chart-4", scale: "balance", format: money },
     ];
   }, [currency]);
