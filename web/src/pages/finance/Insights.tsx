@@ -119,7 +119,7 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
   return (
     <section aria-labelledby={`currency-${currency}`}>
       <h2 id={`currency-${currency}`}>{currency}</h2>
-      <div className="grid">
+      <div className="grid stat-grid">
         <div className="card"><div className="muted small">Income</div><div className="stat"><Money amount={income} currency={currency} signed={false} /></div></div>
         <div className="card"><div className="muted small">Expenses</div><div className="stat"><Money amount={expenses} currency={currency} signed={false} /></div></div>
         <div className="card"><div className="muted small">Net</div><div className="stat"><Money amount={net} currency={currency} /></div></div>
@@ -130,7 +130,7 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
           <CashFlowChart series={series} />
         </Suspense>
       </div>
-      <div className="grid">
+      <div className="grid wide-grid">
         <div className="card">
           <h3>By category</h3>
           {byCategory.length ? (

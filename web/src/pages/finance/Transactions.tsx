@@ -48,8 +48,10 @@ export default function Transactions() {
   const { categories } = useCategories();
   const { tags } = useTags();
   const { clients } = useClientOptions();
-  const [text, setText] = useState(params.get("q") ?? "");
-  const search = useDebounced(text, 300);
+  // Typed filters reach the URL (and so the server) once the typing settles.
+  const [typed, setTyped] = useState(() => ({ q: params.get("q") ?? "", min: params.get("min") ?? "", max: params.get("max") ?? "" }));
+  const settled = useDebounced(typed, 300);
+  const type = (key: keyof typeof typed, value: string) => setTyped((t) => ({ ...t, [key]: value }));
 
   const set = (key: string, value: string) => setParams((current) => {
     const next = new URLSearchParams(current);
@@ -59,12 +61,18 @@ export default function Transactions() {
   }, { replace: true });
 
   useEffect(() => {
-    if ((params.get("q") ?? "") !== search.trim()) set("q", search.trim());
-    // Only a settled search touches the URL (and so the query).
-  }, [search]);
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      for (const [key, value] of Object.entries(settled)) {
+        if (value.trim()) next.set(key, value.trim());
+        else next.delete(key);
+      }
+      return next.toString() === current.toString() ? current : next;
+    }, { replace: true });
+  }, [settled, setParams]);
 
   const clear = () => {
-    setText("");
+    setTyped({ q: "", min: "", max: "" });
     setParams((current) => {
       const next = new URLSearchParams(current);
       FILTER_KEYS.forEach((key) => next.delete(key));
@@ -81,7 +89,7 @@ export default function Transactions() {
       />
       <form className="filters card" role="search" aria-label="Filter transactions" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search">
-          <input type="search" value={text} placeholder="Description, counterparty, reference" onChange={(e) => setText(e.target.value)} />
+          <input type="search" value={typed.q} placeholder="Description, counterparty, reference" onChange={(e) => type("q", e.target.value)} />
         </Field>
         <Field label="Account">
           <select value={params.get("account") ?? ""} onChange={(e) => set("account", e.target.value)}>
@@ -96,10 +104,10 @@ export default function Transactions() {
           <input type="date" value={params.get("to") ?? ""} onChange={(e) => set("to", e.target.value)} />
         </Field>
         <Field label="Min amount">
-          <input inputMode="decimal" size={8} value={params.get("min") ?? ""} onChange={(e) => set("min", e.target.value)} />
+          <input inputMode="decimal" size={8} value={typed.min} onChange={(e) => type("min", e.target.value)} />
         </Field>
         <Field label="Max amount">
-          <input inputMode="decimal" size={8} value={params.get("max") ?? ""} onChange={(e) => set("max", e.target.value)} />
+          <input inputMode="decimal" size={8} value={typed.max} onChange={(e) => type("max", e.target.value)} />
         </Field>
         <Field label="Category">
           <CategorySelect categories={categories} emptyLabel="Any category" value={params.get("category") ?? ""}
