@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import GraphQLClient
+from bank_sync_helpers import configure
+from conftest import GraphQLClient, LiveServer
+from fakes.provider_apis import FakeProviders
 from test_finance_api import CREATE_ACCOUNT, IMPORT, category_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.embedded_only]
@@ -169,6 +171,39 @@ def test_insights_chart_and_category_totals(
     assert counterparties.get_by_role("cell", name="ACME GmbH").is_visible()
     # Net of the period: 3250 - 2 * 54.37 - 12.99, summed exactly.
     page.get_by_text("€3,128.27").first.wait_for()
+    tab.assert_clean()
+
+
+def test_connect_a_bank_sync_and_disconnect(
+    tab: Any, gql: GraphQLClient, admin: dict[str, Any], server: LiveServer,
+    fake_providers: FakeProviders,
+) -> None:
+    gql.token = admin["accessToken"]
+    configure(gql, server, fake_providers, telegram=False)
+    page = tab.page
+    tab.sign_in_as(admin, "/finance/banks")
+    tab.heading("Bank connections")
+    page.get_by_text("No bank connected yet.").wait_for()
+    page.get_by_label("Country").fill("de")
+    page.get_by_role("button", name="Find banks").click()
+    page.get_by_label("Bank", exact=True).select_option(label="Demo Bank (DEMODEFF)")
+    page.get_by_role("button", name="Connect", exact=True).click()
+
+    # Off to the (fake) bank's consent page, which sends the browser back here.
+    page.wait_for_url(re.compile(r"/finance/banks\?bankConnection=\d+&bankStatus=LINKED"))
+    page.get_by_text("The bank is connected.").wait_for()
+    card = page.get_by_role("article", name=re.compile("Demo Bank"))
+    expect(card.get_by_text("LINKED")).to_be_visible()
+    card.get_by_role("button", name="Sync now").click()
+    expect(card.get_by_text("SUCCEEDED")).to_be_visible(timeout=30_000)
+    expect(card.get_by_role("link").first).to_be_visible()  # its accounts, linked to their transactions
+
+    card.get_by_role("button", name="Disconnect").click()
+    page.get_by_role("dialog", name="Disconnect Demo Bank?").get_by_role(
+        "button", name="Disconnect").click()
+    expect(card.get_by_text("REVOKED")).to_be_visible()
+    # The consent page is the one address off this origin the app may send the browser to.
+    tab.requests = [u for u in tab.requests if not u.startswith(fake_providers.url)]
     tab.assert_clean()
 
 

@@ -137,7 +137,7 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
             <div className="table-wrap">
               <table>
                 <caption className="visually-hidden">Totals by category in {currency}</caption>
-                <thead><tr><th scope="col">Category</th><th scope="col" className="num">Transactions</th><th scope="col" className="num">Total</th></tr></thead>
+                <thead><tr><th scope="col">Category</th><th scope="col" className="num">Count</th><th scope="col" className="num">Total</th></tr></thead>
                 <tbody>
                   {byCategory.map((c) => {
                     const full = categories.find((x) => x.id === c.categoryId);
@@ -160,7 +160,7 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
             <div className="table-wrap">
               <table>
                 <caption className="visually-hidden">Top counterparties in {currency}</caption>
-                <thead><tr><th scope="col">Counterparty</th><th scope="col" className="num">Transactions</th><th scope="col" className="num">Total</th></tr></thead>
+                <thead><tr><th scope="col">Counterparty</th><th scope="col" className="num">Count</th><th scope="col" className="num">Total</th></tr></thead>
                 <tbody>
                   {counterparties.map((c) => (
                     <tr key={c.name}><td>{c.name}</td><td className="num">{c.count}</td><td className="num"><Money amount={c.total} currency={currency} /></td></tr>
