@@ -430,6 +430,14 @@ def test_clients_collect_their_transactions(gql: GraphQLClient, token: str) -> N
     assert len(transactions(gql)) == 4
 
 
+def test_client_addresses_and_notes_keep_their_lines(gql: GraphQLClient, token: str) -> None:
+    client = gql.data("""mutation($i: ClientInput!) { createClient(input: $i) {
+      name address notes } }""", {"i": {"name": "  ACME   GmbH ", "address": " Main  St 1 \r\n\n\n\n10115 Berlin\n",
+                                      "notes": "Pays late.\nAlways."}})["createClient"]
+    assert client == {"name": "ACME GmbH", "address": "Main St 1\n\n10115 Berlin",
+                      "notes": "Pays late.\nAlways."}
+
+
 def test_filters_and_keyset_pages(gql: GraphQLClient, token: str) -> None:
     giro = account(gql)
     lines = ["date,amount,description"]

@@ -99,6 +99,19 @@ def _text(value: str | None, field: str, length: int) -> str | None:
     return clean or None
 
 
+def _lines(value: str | None, field: str, length: int) -> str | None:
+    """Like `_text`, but an address or a note keeps its line breaks (blank lines at most one)."""
+    if value is None:
+        return None
+    lines = [" ".join(line.split()) for line in value.replace("\r\n", "\n").split("\n")]
+    clean = "\n".join(lines).strip("\n")
+    while "\n\n\n" in clean:
+        clean = clean.replace("\n\n\n", "\n\n")
+    if len(clean) > length:
+        raise BadUserInput(f"{field} is at most {length} characters", field=field)
+    return clean or None
+
+
 def _iban(value: str | None) -> str | None:
     if not value:
         return None
@@ -335,7 +348,8 @@ class FinanceService:
         for key, value in values.items():
             column = self._CLIENT_COLUMNS[key]
             if key in self._CLIENT_TEXT:
-                clean[column] = _text(value, key, self._CLIENT_TEXT[key])
+                clean_text = _lines if key in ("address", "notes") else _text
+                clean[column] = clean_text(value, key, self._CLIENT_TEXT[key])
             elif key == "currency":
                 clean[column] = check_currency(value) if value else None
             elif key == "paymentTermsDays":

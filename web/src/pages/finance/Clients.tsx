@@ -1,0 +1,146 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { useMutation, useQuery } from "urql";
+import { ErrorAlert } from "../../components/Alert";
+import { Dialog } from "../../components/Dialog";
+import { EmptyState } from "../../components/EmptyState";
+import { Field } from "../../components/Field";
+import { Money } from "../../components/Money";
+import { PageHeader } from "../../components/PageHeader";
+import { graphql } from "../../gql";
+import type { ClientInput, FinanceClientFieldsFragment } from "../../gql/graphql";
+import { orNull } from "./common";
+import { TagChip } from "./TagEditor";
+
+graphql(`
+  fragment FinanceClientFields on Client {
+    id name businessName taxId email phone address currency paymentTermsDays notes createdAt
+    tags { id name color }
+    totals { currency income expenses count }
+  }
+`);
+const ClientsQuery = graphql(`query FinanceClients { clients { ...FinanceClientFields } }`);
+const CreateClient = graphql(`
+  mutation FinanceCreateClient($input: ClientInput!) { createClient(input: $input) { ...FinanceClientFields } }
+`);
+export const UpdateClient = graphql(`
+  mutation FinanceUpdateClient($id: ID!, $input: ClientInput!) { updateClient(id: $id, input: $input) { ...FinanceClientFields } }
+`);
+
+export type ClientView = FinanceClientFieldsFragment;
+const CLIENT_TYPES = { additionalTypenames: ["Client"] };
+
+export default function Clients() {
+  const [result] = useQuery({ query: ClientsQuery, context: CLIENT_TYPES });
+  const [creating, setCreating] = useState(false);
+  const clients = result.data?.clients ?? [];
+  return (
+    <>
+      <PageHeader title="Clients" description="People and companies you invoice or pay; link transactions to them to see what each one brings in."
+        actions={<button type="button" className="primary" onClick={() => setCreating(true)}>New client</button>} />
+      <ErrorAlert error={result.error} />
+      {!result.data && result.fetching ? <p className="muted" role="status">Loading clients…</p> : null}
+      {result.data && !clients.length ? (
+        <EmptyState title="No clients yet.">
+          <p>Add one, then link its payments on the <Link to="/finance/transactions">Transactions</Link> page or with a <Link to="/finance/rules">rule</Link>.</p>
+          <button type="button" className="primary" onClick={() => setCreating(true)}>New client</button>
+        </EmptyState>
+      ) : null}
+      {clients.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Clients</caption>
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Business</th><th scope="col">Email</th><th scope="col">Tags</th><th scope="col" className="num">Income</th><th scope="col" className="num">Expenses</th><th scope="col" className="num">Transactions</th></tr>
+            </thead>
+            <tbody>
+              {clients.map((c) => (
+                <tr key={c.id}>
+                  <td><Link to={`/finance/clients/${c.id}`}>{c.name}</Link></td>
+                  <td>{c.businessName ?? "—"}</td>
+                  <td>{c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—"}</td>
+                  <td><div className="row">{c.tags.map((t) => <TagChip key={t.id} tag={t} />)}</div></td>
+                  <td className="num">{c.totals.length ? c.totals.map((t) => <div key={t.currency}><Money amount={t.income} currency={t.currency} /></div>) : "—"}</td>
+                  <td className="num">{c.totals.length ? c.totals.map((t) => <div key={t.currency}><Money amount={t.expenses} currency={t.currency} /></div>) : "—"}</td>
+                  <td className="num">{c.totals.reduce((n, t) => n + t.count, 0)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Dialog open={creating} title="New client" onClose={() => setCreating(false)}>
+        <ClientForm client={null} onDone={() => setCreating(false)} />
+      </Dialog>
+    </>
+  );
+}
+
+const TEXT_FIELDS = [
+  ["name", "Name"], ["businessName", "Business name"], ["taxId", "Tax ID"], ["email", "Email"], ["phone", "Phone"], ["currency", "Currency"],
+] as const;
+
+/** The input: blank fields become null, so clearing one clears it on the server. */
+export function clientInput(values: Record<string, string>): ClientInput {
+  const terms = values.paymentTermsDays?.trim();
+  return {
+    name: values.name?.trim() ?? "",
+    businessName: orNull(values.businessName ?? ""), taxId: orNull(values.taxId ?? ""), email: orNull(values.email ?? ""),
+    phone: orNull(values.phone ?? ""), currency: orNull(values.currency ?? "")?.toUpperCase() ?? null,
+    paymentTermsDays: terms ? Number(terms) : null,
+    // Addresses and notes keep their line breaks; only the ends are trimmed.
+    address: orNull(values.address ?? ""), notes: orNull(values.notes ?? ""),
+  };
+}
+
+export function ClientForm({ client, onDone }: { client: ClientView | null; onDone: (id?: string) => void }) {
+  const [values, setValues] = useState<Record<string, string>>(() => ({
+    name: client?.name ?? "", businessName: client?.businessName ?? "", taxId: client?.taxId ?? "", email: client?.email ?? "",
+    phone: client?.phone ?? "", currency: client?.currency ?? "", paymentTermsDays: client?.paymentTermsDays?.toString() ?? "",
+    address: client?.address ?? "", notes: client?.notes ?? "",
+  }));
+  const [created, create] = useMutation(CreateClient);
+  const [updated, update] = useMutation(UpdateClient);
+  const error = created.error ?? updated.error;
+  const fieldError = (f: string) => (error?.graphQLErrors[0]?.extensions?.field === f ? error.graphQLErrors[0].message : null);
+  const set = (key: string, value: string) => setValues((v) => ({ ...v, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const input = clientInput(values);
+    if (client) {
+      const outcome = await update({ id: client.id, input });
+      if (!outcome.error) onDone(client.id);
+    } else {
+      const outcome = await create({ input });
+      if (outcome.data) onDone(outcome.data.createClient.id);
+    }
+  };
+
+  return (
+    <form onSubmit={submit}>
+      <ErrorAlert error={error} />
+      <div className="form-grid">
+        {TEXT_FIELDS.map(([key, label]) => (
+          <Field key={key} label={label} error={fieldError(key)} hint={key === "currency" ? "ISO code, e.g. EUR" : undefined}>
+            <input value={values[key]} onChange={(e) => set(key, e.target.value)} required={key === "name"}
+              type={key === "email" ? "email" : key === "phone" ? "tel" : "text"} maxLength={key === "currency" ? 3 : 300} />
+          </Field>
+        ))}
+        <Field label="Payment terms (days)" error={fieldError("paymentTermsDays")}>
+          <input type="number" min={0} max={365} value={values.paymentTermsDays} onChange={(e) => set("paymentTermsDays", e.target.value)} />
+        </Field>
+      </div>
+      <Field label="Address" error={fieldError("address")}>
+        <textarea rows={3} value={values.address} onChange={(e) => set("address", e.target.value)} />
+      </Field>
+      <Field label="Notes" error={fieldError("notes")}>
+        <textarea rows={4} value={values.notes} onChange={(e) => set("notes", e.target.value)} />
+      </Field>
+      <div className="actions">
+        <button type="button" onClick={() => onDone()}>Cancel</button>
+        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{client ? "Save" : "Create client"}</button>
+      </div>
+    </form>
+  );
+}

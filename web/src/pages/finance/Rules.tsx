@@ -1,0 +1,228 @@
+import { useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "urql";
+import { Alert, ErrorAlert } from "../../components/Alert";
+import { Badge } from "../../components/Badge";
+import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { EmptyState } from "../../components/EmptyState";
+import { Field } from "../../components/Field";
+import { PageHeader } from "../../components/PageHeader";
+import { graphql } from "../../gql";
+import type { FinanceRulesQuery } from "../../gql/graphql";
+import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags } from "./common";
+import { EMPTY_CONDITIONS, conditionsForm, conditionsInput, describeConditions, type ConditionsForm } from "./ruleConditions";
+import { Suggestions } from "./Suggestions";
+import { TagChip } from "./TagEditor";
+
+const RulesQuery = graphql(`
+  query FinanceRules { rules { id name priority enabled conditions categoryId clientId tagIds } }
+`);
+const CreateRule = graphql(`
+  mutation FinanceCreateRule($input: RuleInput!) { createRule(input: $input) { id name priority enabled conditions categoryId clientId tagIds } }
+`);
+const UpdateRule = graphql(`
+  mutation FinanceUpdateRule($id: ID!, $input: RuleInput!) { updateRule(id: $id, input: $input) { id name priority enabled conditions categoryId clientId tagIds } }
+`);
+const DeleteRule = graphql(`mutation FinanceDeleteRule($id: ID!) { deleteRule(id: $id) }`);
+const ApplyRules = graphql(`mutation FinanceApplyRules { applyRules { categorised assignedToClients tagged } }`);
+
+const RULE_TYPES = { additionalTypenames: ["Rule"] };
+
+type RuleRow = FinanceRulesQuery["rules"][number];
+
+export default function Rules() {
+  const [result, refetch] = useQuery({ query: RulesQuery, context: RULE_TYPES });
+  const { categories } = useCategories();
+  const { accounts } = useAccounts();
+  const { tags } = useTags();
+  const { clients } = useClientOptions();
+  const [editing, setEditing] = useState<RuleRow | "new" | null>(null);
+  const [deleting, setDeleting] = useState<RuleRow | null>(null);
+  const [deleted, remove] = useMutation(DeleteRule);
+  const [applied, apply] = useMutation(ApplyRules);
+  const rules = [...(result.data?.rules ?? [])].sort((a, b) => a.priority - b.priority);
+  const categoryName = (id?: string | null) => {
+    const c = categories.find((x) => x.id === id);
+    return c ? categoryLabel(c, categories) : null;
+  };
+  const accountName = (id: string) => accounts.find((a) => a.id === id)?.name;
+
+  return (
+    <>
+      <PageHeader
+        title="Rules"
+        description="Conditions that categorise, tag and assign transactions on import; the first matching rule (lowest priority number) decides."
+        actions={<>
+          <button type="button" disabled={applied.fetching || !rules.length} onClick={() => void apply({})}>{applied.fetching ? "Applying…" : "Apply rules now"}</button>
+          <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
+        </>}
+      />
+      <ErrorAlert error={result.error ?? applied.error ?? deleted.error} />
+      {applied.data ? (
+        <Alert tone="success">
+          Rules applied: {applied.data.applyRules.categorised} categorised, {applied.data.applyRules.tagged} tagged, {applied.data.applyRules.assignedToClients} assigned to clients. What was already set stayed.
+        </Alert>
+      ) : null}
+      {result.data && !rules.length ? (
+        <EmptyState title="No rules yet.">
+          <p>Create one (for example: description contains “netflix” → Subscriptions), or let the AI suggest some below.</p>
+          <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
+        </EmptyState>
+      ) : null}
+      {rules.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Rules in the order they run</caption>
+            <thead>
+              <tr><th scope="col" className="num">Priority</th><th scope="col">Name</th><th scope="col">When</th><th scope="col">Then</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {rules.map((rule) => (
+                <tr key={rule.id}>
+                  <td className="num">{rule.priority}</td>
+                  <td>{rule.name}</td>
+                  <td>{describeConditions(rule.conditions, accountName)}</td>
+                  <td>
+                    {categoryName(rule.categoryId) ? <div>Category: {categoryName(rule.categoryId)}</div> : null}
+                    {rule.clientId ? <div>Client: {clients.find((c) => c.id === rule.clientId)?.name ?? "—"}</div> : null}
+                    {rule.tagIds.length ? (
+                      <div className="row">{rule.tagIds.map((id) => tags.find((t) => t.id === id)).filter(Boolean).map((t) => <TagChip key={t!.id} tag={t!} />)}</div>
+                    ) : null}
+                  </td>
+                  <td>{rule.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
+                  <td>
+                    <div className="actions nowrap">
+                      <button type="button" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.name}`}>Edit</button>
+                      <button type="button" className="danger" onClick={() => setDeleting(rule)} aria-label={`Delete rule ${rule.name}`}>Delete</button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Suggestions categories={categories} onAccepted={() => refetch({ requestPolicy: "network-only" })} />
+      <Dialog open={editing !== null} title={editing === "new" ? "New rule" : "Edit rule"} onClose={() => setEditing(null)}>
+        {editing !== null ? (
+          <RuleForm rule={editing === "new" ? null : editing} nextPriority={(rules.at(-1)?.priority ?? 0) + 10}
+            accounts={accounts} tags={tags} clients={clients} categories={categories} onDone={() => setEditing(null)} />
+        ) : null}
+      </Dialog>
+      <ConfirmDialog
+        open={deleting !== null} title="Delete this rule?" danger confirmLabel="Delete" busy={deleted.fetching}
+        message={<>“{deleting?.name}” stops running. Transactions it already categorised keep their category.</>}
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          if (deleting && !(await remove({ id: deleting.id })).error) {
+            setDeleting(null);
+            refetch({ requestPolicy: "network-only" });
+          }
+        }}
+      />
+    </>
+  );
+}
+
+function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onDone }: {
+  rule: RuleRow | null; nextPriority: number; onDone: () => void;
+  accounts: readonly { id: string; name: string }[]; tags: readonly { id: string; name: string }[];
+  clients: readonly { id: string; name: string }[]; categories: Parameters<typeof CategorySelect>[0]["categories"];
+}) {
+  const [name, setName] = useState(rule?.name ?? "");
+  const [conditions, setConditions] = useState<ConditionsForm>(rule ? conditionsForm(rule.conditions) : EMPTY_CONDITIONS);
+  const [categoryId, setCategoryId] = useState(rule?.categoryId ?? "");
+  const [clientId, setClientId] = useState(rule?.clientId ?? "");
+  const [tagIds, setTagIds] = useState<string[]>(rule?.tagIds ?? []);
+  const [priority, setPriority] = useState(String(rule?.priority ?? nextPriority));
+  const [enabled, setEnabled] = useState(rule?.enabled ?? true);
+  const [created, create] = useMutation(CreateRule);
+  const [updated, update] = useMutation(UpdateRule);
+  const error = created.error ?? updated.error;
+  const errorField = error?.graphQLErrors[0]?.extensions?.field as string | undefined;
+  const fieldError = (f: string) => (errorField === f ? error?.graphQLErrors[0]?.message : null);
+  const condition = (key: keyof ConditionsForm, value: string) => setConditions({ ...conditions, [key]: value });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const input = {
+      name: name.trim(), priority: Number(priority) || 0, enabled, conditions: conditionsInput(conditions),
+      categoryId: categoryId || null, clientId: clientId || null, tagIds,
+    };
+    const outcome = rule ? await update({ id: rule.id, input }) : await create({ input });
+    if (!outcome.error) onDone();
+  };
+
+  return (
+    <form onSubmit={submit}>
+      <ErrorAlert error={error} />
+      <Field label="Name" error={fieldError("name")}>
+        <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+      </Field>
+      <fieldset>
+        <legend>When (all filled-in conditions must match)</legend>
+        <div className="form-grid">
+          <Field label="Description contains" error={fieldError("conditions.descriptionContains")}>
+            <input value={conditions.descriptionContains} onChange={(e) => condition("descriptionContains", e.target.value)} />
+          </Field>
+          <Field label="Counterparty contains" error={fieldError("conditions.counterpartyContains")}>
+            <input value={conditions.counterpartyContains} onChange={(e) => condition("counterpartyContains", e.target.value)} />
+          </Field>
+          <Field label="Counterparty IBAN" error={fieldError("conditions.counterpartyIban")}>
+            <input value={conditions.counterpartyIban} onChange={(e) => condition("counterpartyIban", e.target.value)} spellCheck={false} />
+          </Field>
+          <Field label="Amount at least" hint="Negative for money out" error={fieldError("conditions.amountMin")}>
+            <input inputMode="decimal" value={conditions.amountMin} onChange={(e) => condition("amountMin", e.target.value)} />
+          </Field>
+          <Field label="Amount at most" error={fieldError("conditions.amountMax")}>
+            <input inputMode="decimal" value={conditions.amountMax} onChange={(e) => condition("amountMax", e.target.value)} />
+          </Field>
+          <Field label="Account">
+            <select value={conditions.accountId} onChange={(e) => condition("accountId", e.target.value)}>
+              <option value="">Any account</option>
+              {accounts.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+            </select>
+          </Field>
+        </div>
+        {fieldError("conditions") ? <p className="field-error">{fieldError("conditions")}</p> : null}
+      </fieldset>
+      <fieldset>
+        <legend>Then</legend>
+        <div className="form-grid">
+          <Field label="Set category">
+            <CategorySelect categories={categories} emptyLabel="Leave the category" value={categoryId} onChange={(e) => setCategoryId(e.target.value)} />
+          </Field>
+          {clients.length ? (
+            <Field label="Assign client">
+              <select value={clientId} onChange={(e) => setClientId(e.target.value)}>
+                <option value="">No client</option>
+                {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              </select>
+            </Field>
+          ) : null}
+        </div>
+        {tags.length ? (
+          <fieldset className="checks">
+            <legend>Add tags</legend>
+            {tags.map((t) => (
+              <label key={t.id} className="check">
+                <input type="checkbox" checked={tagIds.includes(t.id)}
+                  onChange={(e) => setTagIds(e.target.checked ? [...tagIds, t.id] : tagIds.filter((id) => id !== t.id))} />
+                {t.name}
+              </label>
+            ))}
+          </fieldset>
+        ) : <p className="muted small">Tags you create on transactions can be added by rules too.</p>}
+      </fieldset>
+      <div className="form-grid">
+        <Field label="Priority" hint="Lower runs first" error={fieldError("priority")}>
+          <input type="number" step={1} value={priority} onChange={(e) => setPriority(e.target.value)} />
+        </Field>
+        <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled</label>
+      </div>
+      <div className="actions">
+        <button type="button" onClick={onDone}>Cancel</button>
+        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{rule ? "Save rule" : "Create rule"}</button>
+      </div>
+    </form>
+  );
+}

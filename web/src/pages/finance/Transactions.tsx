@@ -1,0 +1,234 @@
+import { useEffect, useMemo, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+import { ErrorAlert } from "../../components/Alert";
+import { EmptyState } from "../../components/EmptyState";
+import { Field } from "../../components/Field";
+import { KeysetPager, useKeyset } from "../../components/KeysetPager";
+import { Money } from "../../components/Money";
+import { PageHeader } from "../../components/PageHeader";
+import { graphql } from "../../gql";
+import type { FinanceTransactionsQuery, TransactionFilterInput } from "../../gql/graphql";
+import { formatDate } from "../../lib/format";
+import { useDebounced } from "../../lib/useDebounced";
+import { CategorySelect, useAccounts, useCategories, useClientOptions, useTags, type CategoryOption } from "./common";
+import { FILTER_KEYS, filterFromParams, hasFilters } from "./filters";
+import { TagEditor } from "./TagEditor";
+
+const PAGE_SIZE = 50;
+
+export const FinanceTransactions = graphql(`
+  query FinanceTransactions($first: Int!, $after: String, $filter: TransactionFilterInput) {
+    transactions(first: $first, after: $after, filter: $filter) {
+      edges { node {
+        id bookingDate amount currency description counterpartyName reference status
+        account { id name } category { id name } client { id name } tags { id name color }
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+const Categorize = graphql(`
+  mutation FinanceCategorize($id: ID!, $categoryId: ID) {
+    categorizeTransaction(id: $id, categoryId: $categoryId) { id category { id name } }
+  }
+`);
+const SetClient = graphql(`
+  mutation FinanceSetTransactionClient($id: ID!, $clientId: ID) {
+    setTransactionClient(id: $id, clientId: $clientId) { id client { id name } }
+  }
+`);
+
+type Row = FinanceTransactionsQuery["transactions"]["edges"][number]["node"];
+
+export default function Transactions() {
+  const [params, setParams] = useSearchParams();
+  const filter = useMemo(() => filterFromParams(params), [params]);
+  const { accounts } = useAccounts();
+  const { categories } = useCategories();
+  const { tags } = useTags();
+  const { clients } = useClientOptions();
+  // Typed filters reach the URL (and so the server) once the typing settles.
+  const [typed, setTyped] = useState(() => ({ q: params.get("q") ?? "", min: params.get("min") ?? "", max: params.get("max") ?? "" }));
+  const settled = useDebounced(typed, 300);
+  const type = (key: keyof typeof typed, value: string) => setTyped((t) => ({ ...t, [key]: value }));
+
+  const set = (key: string, value: string) => setParams((current) => {
+    const next = new URLSearchParams(current);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    return next;
+  }, { replace: true });
+
+  useEffect(() => {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      for (const [key, value] of Object.entries(settled)) {
+        if (value.trim()) next.set(key, value.trim());
+        else next.delete(key);
+      }
+      return next.toString() === current.toString() ? current : next;
+    }, { replace: true });
+  }, [settled, setParams]);
+
+  const clear = () => {
+    setTyped({ q: "", min: "", max: "" });
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      FILTER_KEYS.forEach((key) => next.delete(key));
+      return next;
+    }, { replace: true });
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Transactions"
+        description="Everything booked on your accounts, newest first."
+        actions={<Link className="button" to="/finance/import">Import a file</Link>}
+      />
+      <form className="filters card" role="search" aria-label="Filter transactions" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search">
+          <input type="search" value={typed.q} placeholder="Description, counterparty, reference" onChange={(e) => type("q", e.target.value)} />
+        </Field>
+        <Field label="Account">
+          <select value={params.get("account") ?? ""} onChange={(e) => set("account", e.target.value)}>
+            <option value="">All accounts</option>
+            {accounts.map((a) => <option key={a.id} value={a.id}>{a.name}{a.archived ? " (archived)" : ""}</option>)}
+          </select>
+        </Field>
+        <Field label="From">
+          <input type="date" value={params.get("from") ?? ""} onChange={(e) => set("from", e.target.value)} />
+        </Field>
+        <Field label="To">
+          <input type="date" value={params.get("to") ?? ""} onChange={(e) => set("to", e.target.value)} />
+        </Field>
+        <Field label="Min amount">
+          <input inputMode="decimal" size={8} value={typed.min} onChange={(e) => type("min", e.target.value)} />
+        </Field>
+        <Field label="Max amount">
+          <input inputMode="decimal" size={8} value={typed.max} onChange={(e) => type("max", e.target.value)} />
+        </Field>
+        <Field label="Category">
+          <CategorySelect categories={categories} emptyLabel="Any category" value={params.get("category") ?? ""}
+            onChange={(e) => set("category", e.target.value)} />
+        </Field>
+        <Field label="Tag">
+          <select value={params.get("tag") ?? ""} onChange={(e) => set("tag", e.target.value)}>
+            <option value="">Any tag</option>
+            {tags.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+          </select>
+        </Field>
+        {clients.length ? (
+          <Field label="Client">
+            <select value={params.get("client") ?? ""} onChange={(e) => set("client", e.target.value)}>
+              <option value="">Any client</option>
+              {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            </select>
+          </Field>
+        ) : null}
+        <label className="check">
+          <input type="checkbox" checked={params.get("uncategorised") === "1"} onChange={(e) => set("uncategorised", e.target.checked ? "1" : "")} />
+          Uncategorised only
+        </label>
+        {hasFilters(params) ? <button type="button" className="link" onClick={clear}>Clear filters</button> : null}
+      </form>
+      {/* A new filter starts again at the first page: the table (and its cursors) remounts. */}
+      <TransactionTable key={JSON.stringify(filter)} filter={filter} filtered={hasFilters(params)}
+        categories={categories} tags={tags} clients={clients} onClear={clear} />
+    </>
+  );
+}
+
+function TransactionTable({ filter, filtered, categories, tags, clients, onClear }: {
+  filter: TransactionFilterInput | null; filtered: boolean; categories: readonly CategoryOption[];
+  tags: readonly { id: string; name: string; color?: string | null }[];
+  clients: readonly { id: string; name: string }[]; onClear: () => void;
+}) {
+  const pages = useKeyset();
+  const [result, refetch] = useQuery({
+    query: FinanceTransactions,
+    variables: { first: PAGE_SIZE, after: pages.after, filter },
+  });
+  const [categorized, categorize] = useMutation(Categorize);
+  const [linked, link] = useMutation(SetClient);
+  const refresh = () => refetch({ requestPolicy: "network-only" });
+
+  const connection = result.data?.transactions;
+  const rows = connection?.edges.map((e) => e.node) ?? [];
+
+  if (result.error && !connection) return <ErrorAlert error={result.error} />;
+  if (!connection) return <p className="muted" role="status">Loading transactions…</p>;
+  if (!rows.length && !pages.hasPrevious) {
+    return filtered ? (
+      <EmptyState title="No transaction matches these filters.">
+        <button type="button" onClick={onClear}>Clear filters</button>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No transactions yet.">
+        <p><Link to="/finance/import">Import a bank file</Link>, <Link to="/finance/banks">connect a bank</Link>, or first <Link to="/finance/accounts">create an account</Link>.</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <ErrorAlert error={categorized.error ?? linked.error ?? result.error} />
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Transactions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th><th scope="col">Description</th><th scope="col">Account</th>
+              <th scope="col">Category</th><th scope="col">Tags</th>
+              {clients.length ? <th scope="col">Client</th> : null}
+              <th scope="col" className="num">Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <TransactionRow key={row.id} row={row} categories={categories} tags={tags} clients={clients} onTagsChanged={refresh}
+                onCategory={(categoryId) => void categorize({ id: row.id, categoryId: categoryId || null })}
+                onClient={(clientId) => void link({ id: row.id, clientId: clientId || null })} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <KeysetPager label="Transaction pages" hasPrevious={pages.hasPrevious} hasNext={connection.pageInfo.hasNextPage}
+        onPrevious={pages.previous} onNext={() => pages.next(connection.pageInfo.endCursor)} />
+    </>
+  );
+}
+
+function TransactionRow({ row, categories, tags, clients, onCategory, onClient, onTagsChanged }: {
+  row: Row; categories: readonly CategoryOption[]; tags: readonly { id: string; name: string; color?: string | null }[];
+  clients: readonly { id: string; name: string }[];
+  onCategory: (id: string) => void; onClient: (id: string) => void; onTagsChanged: () => void;
+}) {
+  const label = `${row.description || row.counterpartyName || "transaction"} on ${formatDate(row.bookingDate)}`;
+  return (
+    <tr>
+      <td className="nowrap">{formatDate(row.bookingDate)}{row.status === "PENDING" ? <><br /><span className="badge badge-busy">Pending</span></> : null}</td>
+      <td>
+        <div>{row.description || "—"}</div>
+        {row.counterpartyName ? <div className="muted small">{row.counterpartyName}</div> : null}
+      </td>
+      <td>{row.account.name}</td>
+      <td>
+        <CategorySelect categories={categories} emptyLabel="Uncategorised" aria-label={`Category for ${label}`}
+          value={row.category?.id ?? ""} onChange={(e) => onCategory(e.target.value)} />
+      </td>
+      <td>
+        <TagEditor entityType="TRANSACTION" entityId={row.id} entityLabel={label} tags={row.tags} allTags={tags} onChanged={onTagsChanged} />
+      </td>
+      {clients.length ? (
+        <td>
+          <select aria-label={`Client for ${label}`} value={row.client?.id ?? ""} onChange={(e) => onClient(e.target.value)}>
+            <option value="">No client</option>
+            {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          </select>
+        </td>
+      ) : null}
+      <td className="num"><Money amount={row.amount} currency={row.currency} /></td>
+    </tr>
+  );
+}
