@@ -1,16 +1,18 @@
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ErrorAlert } from "../components/Alert";
 import { Badge, statusLabel } from "../components/Badge";
-import { Chart } from "../components/Chart";
 import { EmptyState } from "../components/EmptyState";
 import { Money } from "../components/Money";
 import { PageHeader } from "../components/PageHeader";
 import { graphql } from "../gql";
-import { compactMoney, formatBytes, formatDate, isoDate, sumDecimals } from "../lib/format";
+import { formatBytes, formatDate, isoDate, sumDecimals } from "../lib/format";
 import { useServiceStatus } from "../lib/health";
 import { useSession } from "../lib/useSession";
+
+// The finance area's chart, loaded with uPlot only when there is something to draw.
+const CashFlowChart = lazy(() => import("./finance/CashFlowChart"));
 
 const DashboardQuery = graphql(`
   query Dashboard($from: Date!, $to: Date!) {
@@ -19,7 +21,7 @@ const DashboardQuery = graphql(`
       edges { node { id bookingDate description counterpartyName amount currency account { id name } category { id name } } }
     }
     financialMetrics(from: $from, to: $to, granularity: MONTH) {
-      series { currency periods income expenses net }
+      series { currency periods income expenses net balance }
     }
     documents(first: 5) { edges { node { id title status sizeBytes createdAt } } }
     strategies(first: 5) { edges { node { id name symbol status kind } } }
@@ -38,22 +40,6 @@ function monthsAgo(months: number): string {
   date.setDate(1);
   date.setMonth(date.getMonth() - months);
   return isoDate(date);
-}
-
-const CASH_FLOW_SERIES = [
-  { label: "Income", color: "--chart-3", bars: true },
-  { label: "Expenses", color: "--chart-2", bars: true },
-  { label: "Net", color: "--chart-1" },
-];
-
-function CashFlow({ series }: { series: { currency: string; periods: string[]; income: string[]; expenses: string[]; net: string[] } }) {
-  const x = useMemo(() => series.periods.map((p) => Date.parse(`${p}T00:00:00Z`) / 1000), [series]);
-  const values = useMemo(
-    () => [series.income.map(Number), series.expenses.map((v) => -Math.abs(Number(v))), series.net.map(Number)],
-    [series],
-  );
-  const format = useMemo(() => (v: number) => compactMoney(v, series.currency), [series.currency]);
-  return <Chart title={`Cash flow in ${series.currency}, by month`} x={x} series={CASH_FLOW_SERIES} values={values} height={220} yFormat={format} />;
 }
 
 function ServiceHealth() {
@@ -107,7 +93,11 @@ export default function Dashboard() {
           </section>
           <section className="card wide" aria-labelledby="cash-flow">
             <h2 id="cash-flow">Cash flow, last 6 months</h2>
-            {cashFlow.length ? cashFlow.map((s) => <CashFlow key={s.currency} series={s} />) : (
+            {cashFlow.length ? (
+              <Suspense fallback={<p className="muted">Loading the chart…</p>}>
+                {cashFlow.map((s) => <CashFlowChart key={s.currency} series={s} height={220} title={`Cash flow in ${s.currency}, by month`} />)}
+              </Suspense>
+            ) : (
               <EmptyState title="No transactions in the last six months."><Link to="/finance/import">Import a bank file</Link> to see where your money goes.</EmptyState>
             )}
           </section>
