@@ -38,6 +38,13 @@ function withAlpha(hex: string, alpha: string): string {
   return /^#[0-9a-f]{6}$/i.test(hex) ? `${hex}${alpha}` : hex;
 }
 
+/** Bars are centred on their x: widen the range by half a bar so the first and last are whole. */
+function padded(u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const xs = u.data[0];
+  const step = xs.length > 1 ? (xs[xs.length - 1] - xs[0]) / (xs.length - 1) : 1;
+  return [min - step / 2, max + step / 2];
+}
+
 export function Chart({ title, x, series, values, height = 260, time = true, yFormat, plugins, options }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -52,7 +59,7 @@ export function Chart({ title, x, series, values, height = 260, time = true, yFo
       const opts: Options = {
         width: Math.max(200, element.clientWidth),
         height,
-        scales: { x: { time } },
+        scales: { x: { time, range: series.some((s) => s.bars) ? padded : undefined } },
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
         axes: [
