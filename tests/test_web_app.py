@@ -4,11 +4,13 @@ routes that survive a reload, the phone menu and the dark theme."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from browser import SESSION_KEY
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, GraphQLClient, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.embedded_only]
@@ -143,3 +145,25 @@ def test_phone_menu_keyboard_and_dark_theme(chromium: Any, server: LiveServer,
         tab.assert_clean()
     finally:
         tab.close()
+
+
+@pytest.mark.parametrize("stale", ["rejected", "expired"])
+def test_a_stale_access_token_is_refreshed_transparently(tab: Any, admin: dict[str, Any],
+                                                         stale: str) -> None:
+    """A token the server rejects, or one past its expiry, is exchanged once with the refresh
+    token (which rotates) and the page loads as if nothing happened."""
+    spoiled = {**admin, "accessToken": "spoiled"} if stale == "rejected" else {
+        **admin, "expiresAt": "2000-01-01T00:00:00Z"}
+    tab.sign_in_as(spoiled)
+    tab.heading("Dashboard")
+    tab.page.get_by_role("link", name="Add an account").wait_for()  # the data came
+    stored = json.loads(tab.page.evaluate(f"localStorage.getItem('{SESSION_KEY}')"))
+    assert stored["accessToken"] not in ("spoiled", admin["accessToken"])
+    assert stored["refreshToken"] != admin["refreshToken"]  # rotated, and kept
+    # The same session keeps working across a reload.
+    tab.page.reload()
+    tab.heading("Dashboard")
+    tab.page.get_by_role("link", name="Add an account").wait_for()
+    assert json.loads(tab.page.evaluate(f"localStorage.getItem('{SESSION_KEY}')"))[
+        "refreshToken"] == stored["refreshToken"]
+    tab.assert_clean()
