@@ -10,6 +10,7 @@ import { PageHeader } from "../../components/PageHeader";
 import type { DocumentStatus } from "../../gql/graphql";
 import { formatBytes, formatDate, isoDate } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
+import { usePollWhile } from "../../lib/usePollWhile";
 import { useSession } from "../../lib/useSession";
 import { StatusBadge, TagList, fileKind } from "./parts";
 import { DocumentsList, DocumentsReindex, DocumentsTags } from "./queries";
@@ -62,11 +63,7 @@ export default function Library() {
 
   // Documents being read (uploaded elsewhere, or re-indexed): keep their status current.
   const anyBusy = documents.some((d) => BUSY.has(d.status));
-  useEffect(() => {
-    if (!anyBusy) return;
-    const timer = setInterval(refresh, 3000);
-    return () => clearInterval(timer);
-  }, [anyBusy, refresh]);
+  usePollWhile(anyBusy, refresh);
 
   return (
     <>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Badge, statusLabel } from "../../components/Badge";
@@ -10,6 +10,7 @@ import { ProgressBar } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
 import type { JobState, SettingsJobsQuery } from "../../gql/graphql";
 import { formatDateTime } from "../../lib/format";
+import { usePollWhile } from "../../lib/usePollWhile";
 import { useSession } from "../../lib/useSession";
 import { ConfirmAction } from "./ConfirmAction";
 
@@ -85,11 +86,8 @@ export function Jobs() {
   const running = Boolean(jobs?.edges.some((e) => isActive(e.node)));
 
   // Follow running jobs by polling the page while any of them is queued or running.
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => refetch({ requestPolicy: "network-only" }), POLL_MS);
-    return () => clearInterval(timer);
-  }, [running, refetch]);
+  const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
+  usePollWhile(running, reload, POLL_MS);
 
   const confirmCancel = async () => {
     if (!cancelling) return;

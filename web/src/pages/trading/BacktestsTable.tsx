@@ -1,5 +1,5 @@
 // Backtests, newest first: on the Backtests page (all strategies) and on a strategy's page.
-import { useMemo, type ReactNode } from "react";
+import { useCallback, useMemo, type ReactNode } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
@@ -8,6 +8,7 @@ import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import { formatDate, formatDateTime } from "../../lib/format";
+import { usePollWhile } from "../../lib/usePollWhile";
 import { amount, pct, ratio } from "./util";
 
 const BacktestList = graphql(`
@@ -29,8 +30,12 @@ export function BacktestsTable({ strategyId, first = 20, empty }: { strategyId?:
   const keyset = useKeyset();
   // An empty page names no Backtest type: this lets a new run refresh it too.
   const context = useMemo(() => ({ additionalTypenames: ["Backtest"] }), []);
-  const [result] = useQuery({ query: BacktestList, variables: { strategyId: strategyId ?? null, first, after: keyset.after }, context });
+  const [result, refetch] = useQuery({ query: BacktestList, variables: { strategyId: strategyId ?? null, first, after: keyset.after }, context });
   const rows = result.data?.backtests.edges.map((e) => e.node) ?? [];
+  // Runs still queued or running: keep their status and results current.
+  const busy = rows.some((b) => b.status === "QUEUED" || b.status === "RUNNING");
+  const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
+  usePollWhile(busy, reload);
   const pageInfo = result.data?.backtests.pageInfo;
 
   if (result.fetching && !result.data) return <Loading />;
