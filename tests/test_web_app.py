@@ -115,9 +115,15 @@ def test_dashboard_shows_balances_recent_transactions_and_the_cash_flow_chart(
 
 
 def test_phone_menu_keyboard_and_dark_theme(chromium: Any, server: LiveServer,
-                                            admin: dict[str, Any]) -> None:
+                                            admin: dict[str, Any], gql: GraphQLClient) -> None:
     from browser import Tab
 
+    account = gql.data('mutation { createAccount(input: {name: "Checking", currency: "EUR"}) '
+                       '{ id } }', token=admin["accessToken"])["createAccount"]["id"]
+    gql.upload("mutation($a: ID!, $f: Upload!) { importTransactions(accountId: $a, file: $f) "
+               "{ inserted } }", {"a": account},
+               {"f": ("b.csv", b"date,amount,description\n2026-11-02,-123456.78,A long payee name\n",
+                      "text/csv")}, token=admin["accessToken"])
     tab = Tab(chromium, server.url, viewport={"width": 390, "height": 800}, color_scheme="dark")
     try:
         page = tab.page
@@ -140,6 +146,18 @@ def test_phone_menu_keyboard_and_dark_theme(chromium: Any, server: LiveServer,
         page.wait_for_url("**/documents")
         # No horizontal scrolling on a phone.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # Transactions: rows become cards (the amount visible without scrolling sideways),
+        # and the filters other than the search wait behind a toggle.
+        tab.goto("/finance/transactions")
+        amount = page.get_by_text("123,456.78")
+        amount.wait_for()
+        box = amount.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= 390
+        account_filter = page.get_by_role("search").get_by_label("Account")
+        assert not account_filter.is_visible()
+        page.get_by_role("button", name="More filters").click()
+        assert account_filter.is_visible()
         tab.goto("/nowhere/at/all")
         tab.heading("Page not found")
         tab.assert_clean()

@@ -49,6 +49,9 @@ export default function Transactions() {
   const { tags } = useTags();
   const { clients } = useClientOptions();
   // Typed filters reach the URL (and so the server) once the typing settles.
+  // On a phone only the search shows until "More filters" is opened.
+  const [moreOpen, setMoreOpen] = useState(false);
+  const activeMore = FILTER_KEYS.filter((key) => key !== "q" && params.get(key)).length;
   const [typed, setTyped] = useState(() => ({ q: params.get("q") ?? "", min: params.get("min") ?? "", max: params.get("max") ?? "" }));
   const settled = useDebounced(typed, 300);
   const type = (key: keyof typeof typed, value: string) => setTyped((t) => ({ ...t, [key]: value }));
@@ -87,10 +90,14 @@ export default function Transactions() {
         description="Everything booked on your accounts, newest first."
         actions={<Link className="button" to="/finance/import">Import a file</Link>}
       />
-      <form className="filters card" role="search" aria-label="Filter transactions" onSubmit={(e) => e.preventDefault()}>
+      <form className={`filters card${moreOpen ? " filters-open" : ""}`} role="search" aria-label="Filter transactions" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search">
           <input type="search" value={typed.q} placeholder="Description, counterparty, reference" onChange={(e) => type("q", e.target.value)} />
         </Field>
+        <button type="button" className="filters-toggle" aria-expanded={moreOpen} aria-controls="more-filters" onClick={() => setMoreOpen((open) => !open)}>
+          {moreOpen ? "Fewer filters" : "More filters"}{activeMore ? ` (${activeMore} on)` : ""}
+        </button>
+        <div className="filters-more" id="more-filters">
         <Field label="Account">
           <select value={params.get("account") ?? ""} onChange={(e) => set("account", e.target.value)}>
             <option value="">All accounts</option>
@@ -131,6 +138,7 @@ export default function Transactions() {
           <input type="checkbox" checked={params.get("uncategorised") === "1"} onChange={(e) => set("uncategorised", e.target.checked ? "1" : "")} />
           Uncategorised only
         </label>
+        </div>
         {hasFilters(params) ? <button type="button" className="link" onClick={clear}>Clear filters</button> : null}
       </form>
       {/* A new filter starts again at the first page: the table (and its cursors) remounts. */}
@@ -174,7 +182,7 @@ function TransactionTable({ filter, filtered, categories, tags, clients, onClear
     <>
       <ErrorAlert error={categorized.error ?? linked.error ?? result.error} />
       <div className="table-wrap">
-        <table>
+        <table className="tx-table">
           <caption className="visually-hidden">Transactions</caption>
           <thead>
             <tr>
@@ -212,7 +220,7 @@ function TransactionRow({ row, categories, tags, clients, onCategory, onClient, 
         <div>{row.description || "—"}</div>
         {row.counterpartyName ? <div className="muted small">{row.counterpartyName}</div> : null}
       </td>
-      <td>{row.account.name}</td>
+      <td className="tx-account">{row.account.name}</td>
       <td>
         <CategorySelect categories={categories} emptyLabel="Uncategorised" aria-label={`Category for ${label}`}
           value={row.category?.id ?? ""} onChange={(e) => onCategory(e.target.value)} />
