@@ -185,3 +185,23 @@ def test_a_stale_access_token_is_refreshed_transparently(tab: Any, admin: dict[s
     assert json.loads(tab.page.evaluate(f"localStorage.getItem('{SESSION_KEY}')"))[
         "refreshToken"] == stored["refreshToken"]
     tab.assert_clean()
+
+
+def test_an_ended_session_lands_on_sign_in_with_a_reason(tab: Any, admin: dict[str, Any]) -> None:
+    """When the refresh token is refused too (expired, or signed out elsewhere), the user is
+    sent to sign in and told why, once; signing in brings them back."""
+    tab.sign_in_as({**admin, "accessToken": "spoiled", "refreshToken": "spent"}, "/documents")
+    tab.heading("Sign in to ai-service")
+    tab.page.get_by_role("status").filter(has_text="Your session has ended").wait_for()
+    assert tab.page.evaluate(f"localStorage.getItem('{SESSION_KEY}')") is None
+    tab.page.get_by_label("Email").fill(ADMIN_EMAIL)
+    tab.page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    tab.page.get_by_role("button", name="Sign in").click()
+    tab.page.wait_for_url("**/documents")
+    tab.heading("Documents")
+    # Signing out yourself needs no explanation, and the old reason is not said twice.
+    tab.page.get_by_role("button", name="Sign out").click()
+    tab.heading("Sign in to ai-service")
+    tab.page.get_by_role("button", name="Sign in").wait_for()
+    assert tab.page.get_by_text("Your session has ended").count() == 0
+    tab.assert_clean()

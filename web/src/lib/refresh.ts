@@ -1,7 +1,7 @@
 // One refresh at a time across tabs: refresh tokens rotate (each works once), so two tabs
 // refreshing together would sign each other out. A Web Lock serialises them; inside it, a tab
 // first checks whether another one already refreshed.
-import { expiresSoon, getSession, setSession, type Session } from "./session";
+import { expiresSoon, getSession, noteSessionEnded, setSession, type Session } from "./session";
 
 const REFRESH = `mutation Refresh($token: String!) {
   refreshToken(refreshToken: $token) { accessToken refreshToken expiresAt user { id email fullName role } }
@@ -22,6 +22,7 @@ async function exchange(spent: Session): Promise<Session | null> {
   const payload = (await response.json()) as { data?: { refreshToken?: Session } };
   const next = payload.data?.refreshToken ?? null;
   // Only a definite refusal signs out; a network failure throws and keeps the session.
+  if (!next) noteSessionEnded("Your session has ended (it expired or was signed out elsewhere). Please sign in again.");
   setSession(next);
   return next;
 }

@@ -63,3 +63,19 @@ export function expiresSoon(session: Session, marginMs = 30_000, now = Date.now(
   const at = Date.parse(session.expiresAt);
   return Number.isNaN(at) || at - now < marginMs;
 }
+
+// Why the last session ended when the user did not sign out themselves (shown once on the
+// sign-in page). Per tab: sessionStorage.
+const ENDED_KEY = "ai-service.session-ended";
+
+export function noteSessionEnded(reason: string): void {
+  sessionStorage.setItem(ENDED_KEY, reason);
+}
+
+export function sessionEndedReason(): string | null {
+  return sessionStorage.getItem(ENDED_KEY);
+}
+
+export function clearSessionEnded(): void {
+  sessionStorage.removeItem(ENDED_KEY);
+}

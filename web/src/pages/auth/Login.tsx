@@ -5,7 +5,7 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import { errorCode } from "../../lib/errors";
-import { setSession, type Session } from "../../lib/session";
+import { clearSessionEnded, sessionEndedReason, setSession, type Session } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
 import "./AuthFields";
 
@@ -29,10 +29,12 @@ export function Login() {
   const [password, setPassword] = useState("");
   const [setup] = useQuery({ query: NeedsSetup, requestPolicy: "network-only" });
   const [result, login] = useMutation(LoginMutation);
+  const [ended] = useState(sessionEndedReason);
   const next = safeNext(params.get("next"));
 
   useEffect(() => {
     document.title = "Sign in · ai-service";
+    clearSessionEnded();  // said once
   }, []);
 
   if (session) return <Navigate to={next} replace />;
@@ -53,6 +55,7 @@ export function Login() {
     <main className="auth-page" id="main">
       <form className="card auth-card" onSubmit={submit} noValidate={false}>
         <h1>Sign in to ai-service</h1>
+        {ended && !result.error ? <Alert tone="info">{ended}</Alert> : null}
         {code === "RATE_LIMITED" ? (
           <Alert tone="error" title="Too many attempts.">{result.error?.graphQLErrors[0]?.message}</Alert>
         ) : (
