@@ -96,7 +96,7 @@ export default function Strategies() {
       {list.fetching && !list.data ? <Loading /> : strategies.length === 0 && !list.error ? (
         <EmptyState title={status ? `No ${statusLabel(status).toLowerCase()} strategies.` : "No strategies yet."}>
           <p>A strategy is a rule (a moving-average crossover, an RSI reversion…) on one symbol’s bars.
-            {symbolNames.length ? null : <> First <Link to="/trading/market-data">import market data</Link>, then</>} create one.</p>
+            {symbolNames.length ? " Create one to backtest it." : <> First <Link to="/trading/market-data">import market data</Link>, then create one.</>}</p>
           {newButton}
         </EmptyState>
       ) : (
