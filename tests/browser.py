@@ -34,7 +34,12 @@ class Tab:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("websocket", lambda socket: self.requests.append(socket.url))
+        self.page.on("websocket", self._websocket)
+        self.frames: list[str | bytes] = []  # what the server sent over WebSockets
+
+    def _websocket(self, socket: Any) -> None:
+        self.requests.append(socket.url)
+        socket.on("framereceived", lambda payload: self.frames.append(payload))
 
     def _console(self, message: Any) -> None:
         if message.type == "error":

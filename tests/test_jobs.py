@@ -170,7 +170,11 @@ class TransportWS:
         self.ws.send(json.dumps(message))
 
     def receive(self, timeout: float = 10) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(self.ws.recv(timeout=timeout))
+        frame = self.ws.recv(timeout=timeout)
+        # graphql-transport-ws messages are text frames: browsers hand binary ones to the
+        # client as Blobs, which it cannot read.
+        assert isinstance(frame, str), f"a binary frame: {frame!r}"
+        message: dict[str, Any] = json.loads(frame)
         return message
 
 

@@ -39,6 +39,11 @@ def test_an_uploaded_pdf_becomes_ready_and_its_words_are_found(
     uploads.get_by_text("Ready", exact=True).wait_for(timeout=60_000)
     row = page.get_by_role("table").get_by_role("row").filter(has_text="contract")
     row.get_by_text("Ready", exact=True).wait_for()
+    # Ingestion was followed live: jobUpdates results arrived as text frames (graphql-ws
+    # cannot read binary ones and would fall back to polling).
+    updates = [f for f in tab.frames if isinstance(f, str) and '"jobUpdates"' in f]
+    assert updates, tab.frames
+    assert not [f for f in tab.frames if isinstance(f, bytes)]
     assert "PDF" in row.inner_text()
 
     page.goto("/documents/search")

@@ -214,8 +214,10 @@ class GraphQLView(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_response(self.settings.web_dist_dir)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # A str, not bytes: strawberry sends bytes over a WebSocket as binary frames, and
+        # graphql-transport-ws clients in browsers (graphql-ws, GraphiQL) only read text.
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

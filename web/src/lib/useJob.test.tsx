@@ -57,4 +57,43 @@ describe("useJob", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(client.query).toHaveBeenCalledTimes(1);  // finished: polling stops
   });
+
+  it("stops and says why when the job cannot be read", async () => {
+    const client = {
+      query: vi.fn(() => ({ toPromise: async () => ({ data: null, error: { graphQLErrors: [{ message: "Job 7 not found", extensions: { code: "NOT_FOUND" } }] } }) })),
+      executeQuery: vi.fn(), executeMutation: vi.fn(), executeSubscription: vi.fn(),
+    };
+    const { result } = renderHook(() => useJob("7", 10), { wrapper: wrapper(client) });
+    act(() => subscriptions[0].sink.error(new Error("socket closed")));
+    await waitFor(() => expect(result.current?.error).toBe("Job 7 not found"));
+    expect(result.current?.state).toBe("DEAD");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.query).toHaveBeenCalledTimes(1);
+  });
+
+  it("polls when the server ends the stream with an error before the job finished", async () => {
+    const client = {
+      query: vi.fn(() => ({ toPromise: async () => ({ data: { job: job("SUCCEEDED", 1) } }) })),
+      executeQuery: vi.fn(), executeMutation: vi.fn(), executeSubscription: vi.fn(),
+    };
+    const { result } = renderHook(() => useJob("7", 10), { wrapper: wrapper(client) });
+    act(() => subscriptions[0].sink.next({ data: { jobUpdates: job("RUNNING", 0.2) } }));
+    act(() => {
+      subscriptions[0].sink.next({ data: null, errors: [{ message: "Not signed in", extensions: { code: "UNAUTHENTICATED" } }] });
+      subscriptions[0].sink.complete();
+    });
+    await waitFor(() => expect(result.current?.state).toBe("SUCCEEDED"));
+    expect(client.query).toHaveBeenCalledTimes(1);  // one poller, however many signals
+  });
+
+  it("does not poll after the stream completes a finished job", async () => {
+    const client = { query: vi.fn(), executeQuery: vi.fn(), executeMutation: vi.fn(), executeSubscription: vi.fn() };
+    renderHook(() => useJob("7", 10), { wrapper: wrapper(client) });
+    act(() => {
+      subscriptions[0].sink.next({ data: { jobUpdates: job("SUCCEEDED", 1) } });
+      subscriptions[0].sink.complete();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(client.query).not.toHaveBeenCalled();
+  });
 });

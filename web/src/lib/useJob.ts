@@ -53,25 +53,51 @@ export function useJob(id: string | null | undefined, pollMs = 1500): JobView | 
     setJob(null);
     if (!id) return;
     let stopped = false;
+    let polling = false;
+    let last: JobView | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const show = (next: JobView) => {
+      last = next;
+      setJob(next);
+    };
 
+    let delay = pollMs;
     const poll = async () => {
       if (stopped) return;
       const result = await client.query(JobPoll, { id }, { requestPolicy: "network-only" }).toPromise();
+      if (stopped) return;
       const next = result.data?.job as JobView | undefined;
-      if (next && !stopped) setJob(next);
-      if (!stopped && !isFinished(next)) timer = setTimeout(poll, pollMs);
+      const refused = result.error?.graphQLErrors.find((e) => e.extensions?.code);
+      if (!next && refused) {
+        // The job is gone or not ours: say so and stop, rather than "Starting…" forever.
+        show({ id, kind: "", state: "DEAD", progress: 0, message: "", error: refused.message, attempts: 0, maxAttempts: 0 });
+        return;
+      }
+      if (next) show(next);
+      // Unreachable server: keep trying, less and less often.
+      delay = next ? pollMs : Math.min(delay * 2, 15_000);
+      if (!isFinished(next)) timer = setTimeout(poll, delay);
     };
 
+    // The socket failed, or the server ended the stream early (it answers errors, such as an
+    // access token that expired mid-run, as a result with `errors` and then completes):
+    // carry on by polling, which refreshes the token like any other request.
+    const fallBack = () => {
+      if (stopped || polling || isFinished(last)) return;
+      polling = true;
+      void poll();
+    };
     const dispose = socket().subscribe(
       { query: JobUpdatesText, variables: { id } },
       {
         next: (value) => {
           const next = (value.data as { jobUpdates?: JobView } | null)?.jobUpdates;
-          if (next && !stopped) setJob(next);
+          if (stopped) return;
+          if (next) show(next);
+          else if (value.errors?.length) fallBack();
         },
-        error: () => void poll(),
-        complete: () => undefined,
+        error: fallBack,
+        complete: fallBack,
       },
     );
     return () => {
