@@ -28,7 +28,12 @@ export interface ChartProps {
   plugins?: uPlot.Plugin[];
   /** Extra uPlot options (scales, axes) merged in. */
   options?: Partial<Options>;
+  /** Show times in UTC: daily and weekly bars start at UTC midnight, and in the browser's
+   * zone they would land on the day before (west of Greenwich) or at 1 am. */
+  utc?: boolean;
 }
+
+const inUtc = (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC");
 
 function colour(value: string): string {
   return value.startsWith("--") ? cssVar(value) : value;
@@ -45,7 +50,7 @@ function padded(u: uPlot, min: number, max: number): uPlot.Range.MinMax {
   return [min - step / 2, max + step / 2];
 }
 
-export function Chart({ title, x, series, values, height = 260, time = true, yFormat, plugins, options }: ChartProps) {
+export function Chart({ title, x, series, values, height = 260, time = true, yFormat, plugins, options, utc }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -60,6 +65,7 @@ export function Chart({ title, x, series, values, height = 260, time = true, yFo
         width: Math.max(200, element.clientWidth),
         height,
         scales: { x: { time, range: series.some((s) => s.bars) ? padded : undefined } },
+        tzDate: utc ? inUtc : undefined,
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
         axes: [
@@ -105,7 +111,7 @@ export function Chart({ title, x, series, values, height = 260, time = true, yFo
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [x, series, values, height, time, yFormat, plugins, options]);
+  }, [x, series, values, height, time, yFormat, plugins, options, utc]);
 
   return <figure className="chart" role="img" aria-label={title}><div ref={box} /></figure>;
 }

@@ -147,7 +147,7 @@ function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: 
     };
     const openingBalance = orNull(opening.replace(",", "."));
     const outcome = account
-      ? await update({ id: account.id, input: { ...common, ...(openingBalance ? { openingBalance } : {}) } })
+      ? await update({ id: account.id, input: { ...common, openingBalance } })  // empty: back to 0
       : await create({ input: { ...common, openingBalance } });
     if (!outcome.error) onDone();
   };

@@ -81,11 +81,14 @@ export default function Import() {
   const [preview, setPreview] = useState<Report | null>(null);
   const [final, setFinal] = useState<Report | null>(null);
 
+  // Only an active account of this user is taken from a link (?account=); with one, it is the one.
   useEffect(() => {
-    if (!accountId && active.length === 1) setAccountId(active[0].id);
-  }, [accountId, active]);
+    if (!loaded) return;
+    if (accountId && !active.some((a) => a.id === accountId)) setAccountId("");
+    else if (!accountId && active.length === 1) setAccountId(active[0].id);
+  }, [accountId, active, loaded]);
 
-  const account = accounts.find((a) => a.id === accountId);
+  const account = active.find((a) => a.id === accountId);
   const busy = progress !== null;
 
   const send = async (dryRun: boolean): Promise<Report | null> => {

@@ -86,14 +86,16 @@ export default function BacktestDetail() {
           <JobProgress job={job ?? (backtest.job as JobView | null)} label="Backtest progress" />
         </section>
       ) : null}
-      {backtest.status === "FAILED" ? <Alert tone="error" title="The backtest failed.">{backtest.error}</Alert> : null}
+      {backtest.status === "FAILED" ? (
+        <Alert tone="error" title="The backtest failed.">{backtest.error ?? backtest.job?.error ?? "It was cancelled before it finished."}</Alert>
+      ) : null}
       {backtest.metrics ? (
         <>
           <section className="trading-section" aria-labelledby="trading-metrics">
             <h2 id="trading-metrics">Results</h2>
             <MetricsGrid metrics={backtest.metrics} finalEquity={finalEquity} />
           </section>
-          {curve && curve.timestamps.length > 1 ? <Curves timestamps={curve.timestamps} values={curve.values} /> : null}
+          {curve && curve.timestamps.length > 1 ? <Curves timestamps={curve.timestamps} values={curve.values} utc={config.timeframe === "D1" || config.timeframe === "W1"} /> : null}
           <section className="trading-section" aria-labelledby="trading-trades">
             <h2 id="trading-trades">Trades</h2>
             <Trades trades={backtest.trades} />
@@ -105,18 +107,18 @@ export default function BacktestDetail() {
   );
 }
 
-function Curves({ timestamps, values }: { timestamps: number[]; values: number[] }) {
+function Curves({ timestamps, values, utc }: { timestamps: number[]; values: number[]; utc: boolean }) {
   const equity = useMemo(() => [values], [values]);
   const drawdown = useMemo(() => [drawdowns(values)], [values]);
   return (
     <div className="grid trading-charts">
       <section className="card" aria-labelledby="trading-equity">
         <h2 id="trading-equity">Equity curve</h2>
-        <Chart title="Equity curve" x={timestamps} series={EQUITY} values={equity} yFormat={amount} />
+        <Chart title="Equity curve" x={timestamps} series={EQUITY} values={equity} yFormat={amount} utc={utc} />
       </section>
       <section className="card" aria-labelledby="trading-drawdown">
         <h2 id="trading-drawdown">Drawdown</h2>
-        <Chart title="Drawdown" x={timestamps} series={DRAWDOWN} values={drawdown} yFormat={percentAxis} height={200} />
+        <Chart title="Drawdown" x={timestamps} series={DRAWDOWN} values={drawdown} yFormat={percentAxis} height={200} utc={utc} />
       </section>
     </div>
   );

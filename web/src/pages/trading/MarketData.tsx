@@ -118,6 +118,8 @@ export default function MarketData() {
 
 function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
   const [symbol, setSymbol] = useState("");
+  // A symbol guessed from a file name follows the next file picked; one typed stays.
+  const [symbolTyped, setSymbolTyped] = useState(false);
   const [timeframe, setTimeframe] = useState<Timeframe>("D1");
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -128,7 +130,7 @@ function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
     const chosen = files[0] ?? null;
     setFile(chosen);
     setReport(null);
-    if (chosen && !symbol) setSymbol(symbolFromFileName(chosen.name));
+    if (chosen && (!symbol || !symbolTyped)) setSymbol(symbolFromFileName(chosen.name));
   };
 
   const submit = async (event: FormEvent) => {
@@ -146,7 +148,10 @@ function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
       const answer = result.data?.importMarketData;
       if (answer) {
         setReport(answer);
-        if (answer.stored) setFile(null);
+        if (answer.stored) {
+          setFile(null);
+          setSymbolTyped(false);
+        }
         onImported(answer);
       }
     } catch (error) {
@@ -166,7 +171,7 @@ function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
       <ErrorAlert errors={errors.filter((e) => e.field !== "symbol")} />
       <div className="form-grid">
         <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={fieldError(errors, "symbol")}>
-          <input required value={symbol} spellCheck={false} autoCapitalize="characters" onChange={(e) => setSymbol(e.target.value)} />
+          <input required value={symbol} spellCheck={false} autoCapitalize="characters" onChange={(e) => { setSymbol(e.target.value); setSymbolTyped(true); }} />
         </Field>
         <Field label="Timeframe" hint="The bars' length in the file">
           <select value={timeframe} onChange={(e) => setTimeframe(e.target.value as Timeframe)}>

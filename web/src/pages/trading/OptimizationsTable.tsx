@@ -1,5 +1,5 @@
 // A strategy's optimisations, newest first.
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
@@ -9,6 +9,7 @@ import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import { formatDateTime } from "../../lib/format";
+import { usePollWhile } from "../../lib/usePollWhile";
 import { METRIC_LABELS } from "./OptimizeForm";
 import { formatScore, pct } from "./util";
 
@@ -24,8 +25,10 @@ const Optimizations = graphql(`
 export function OptimizationsTable({ strategyId }: { strategyId: string }) {
   const keyset = useKeyset();
   const context = useMemo(() => ({ additionalTypenames: ["Optimization"] }), []);
-  const [result] = useQuery({ query: Optimizations, variables: { strategyId, first: 10, after: keyset.after }, context });
+  const [result, refetch] = useQuery({ query: Optimizations, variables: { strategyId, first: 10, after: keyset.after }, context });
   const rows = result.data?.optimizations.edges.map((e) => e.node) ?? [];
+  const busy = rows.some((o) => o.status === "QUEUED" || o.status === "RUNNING");
+  usePollWhile(busy, useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]));
   const pageInfo = result.data?.optimizations.pageInfo;
   if (result.fetching && !result.data) return <Loading />;
   if (result.error) return <ErrorAlert error={result.error} />;

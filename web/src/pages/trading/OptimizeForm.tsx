@@ -39,7 +39,7 @@ export function OptimizeForm({ strategyId, kind, parameters }: {
 }) {
   const specs = kind?.parameters ?? [];
   const [texts, setTexts] = useState<Record<string, string>>(() => Object.fromEntries(
-    specs.map((p) => [p.name, suggestGrid(Number(parameters[p.name] ?? p.default), p.integer)])));
+    specs.map((p) => [p.name, suggestGrid(Number(parameters[p.name] ?? p.default), p)])));
   const [metric, setMetric] = useState<OptimizationMetric>("SHARPE");
   const [trainBars, setTrainBars] = useState("");
   const [testBars, setTestBars] = useState("");

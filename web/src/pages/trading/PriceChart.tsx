@@ -90,7 +90,7 @@ export function PriceChart({ symbol, storedTimeframe, last }: { symbol: string; 
       </div>
       <ErrorAlert error={result.error} />
       {candles && candles.timestamps.length ? (
-        <CandleChart title={`${symbol} ${timeframe} prices`} candles={candles} />
+        <CandleChart title={`${symbol} ${timeframe} prices`} candles={candles} utc={timeframe === "D1" || timeframe === "W1"} />
       ) : candles ? (
         <EmptyState title="No bars in this range.">Pick a longer range.</EmptyState>
       ) : (
@@ -100,8 +100,8 @@ export function PriceChart({ symbol, storedTimeframe, last }: { symbol: string; 
   );
 }
 
-function CandleChart({ title, candles }: { title: string; candles: CandleData }) {
+function CandleChart({ title, candles, utc }: { title: string; candles: CandleData; utc: boolean }) {
   const values = useMemo(() => [candles.open, candles.high, candles.low, candles.close, candles.volume], [candles]);
   const plugins = useMemo(() => [candlestickPlugin(candles, 4, [1, 2, 3])], [candles]);
-  return <Chart title={title} x={candles.timestamps} series={SERIES} values={values} plugins={plugins} options={OPTIONS} height={340} yFormat={price} />;
+  return <Chart title={title} x={candles.timestamps} series={SERIES} values={values} plugins={plugins} options={OPTIONS} height={340} yFormat={price} utc={utc} />;
 }

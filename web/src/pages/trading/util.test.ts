@@ -20,8 +20,13 @@ describe("trading helpers", () => {
   });
 
   it("suggests values around the current one", () => {
-    expect(suggestGrid(20, true)).toBe("10, 20, 30");
-    expect(suggestGrid(1, true)).toBe("1, 2");
+    const period = { integer: true, minimum: 2, maximum: 1000, exclusive: false };
+    expect(suggestGrid(20, period)).toBe("10, 20, 30");
+    expect(suggestGrid(2, period)).toBe("2, 3");  // never below the minimum
+    expect(suggestGrid(900, period)).toBe("450, 900, 1000");  // nor above the maximum
+    // RSI's upper threshold lies strictly between 0 and 100.
+    expect(suggestGrid(70, { integer: false, minimum: 0, maximum: 100, exclusive: true })).toBe("35, 70, 99.9");
+    expect(suggestGrid(70, { integer: true, minimum: 0, maximum: 100, exclusive: true })).toBe("35, 70, 99");
   });
 
   it("formats figures, with a dash where they are undefined", () => {

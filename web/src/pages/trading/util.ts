@@ -89,10 +89,24 @@ export function parseGridValues(text: string): number[] {
   return [...new Set(values)];
 }
 
-/** Suggested values around the current one: half, as is, and one and a half times. */
-export function suggestGrid(current: number, integer: boolean): string {
-  const round = (v: number) => (integer ? Math.max(1, Math.round(v)) : Number(v.toPrecision(3)));
-  return [...new Set([round(current * 0.5), round(current), round(current * 1.5)])].join(", ");
+export interface ParameterBounds {
+  integer: boolean;
+  minimum: number;
+  maximum: number;
+  /** The bounds themselves are excluded. */
+  exclusive: boolean;
+}
+
+/** Suggested values around the current one (half, as is, one and a half times), kept inside
+ * the parameter's bounds so the suggestion itself is always accepted. */
+export function suggestGrid(current: number, bounds: ParameterBounds): string {
+  const { integer, minimum, maximum, exclusive } = bounds;
+  const inset = exclusive ? (integer ? 1 : (maximum - minimum) / 1000) : 0;
+  const low = integer ? Math.ceil(minimum + inset) : minimum + inset;
+  const high = integer ? Math.floor(maximum - inset) : maximum - inset;
+  const round = (v: number) => (integer ? Math.round(v) : Number(v.toPrecision(3)));
+  const fit = (v: number) => Math.min(high, Math.max(low, round(v)));
+  return [...new Set([fit(current * 0.5), fit(current), fit(current * 1.5)])].join(", ");
 }
 
 /** The server's message about one input (`extensions.field`), for the Field under it. */
