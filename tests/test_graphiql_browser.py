@@ -5,9 +5,7 @@ any header (web/graphiql/init.js attaches the token) and changes their password.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,26 +16,12 @@ from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, GraphQLClient, LiveServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 NEW_PASSWORD = "a brand new passphrase 42"
 TIMEOUT_MS = 15_000
 
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 RESPONSE_EDITOR = ".graphiql-response .CodeMirror"
 EXECUTE = ".graphiql-execute-button"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM_PATH")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Page:
@@ -138,7 +122,11 @@ def test_admin_signs_in_queries_me_and_changes_password(
     )
     assert tab.auth_status().startswith(f"Signed in as {ADMIN_EMAIL}")
     assert tab.page.is_visible("#sign-out")
-    assert "authorization" not in tab.graphql_posts[-1]  # nobody typed a header
+    # The login selected no user id: GraphiQL looks it up, for the web app sharing the session.
+    tab.page.wait_for_function(
+        "(JSON.parse(localStorage.getItem('ai-service.session')) || {user: {}}).user.id")
+    assert "authorization" not in tab.graphql_posts[-2]  # the login: nobody typed a header
+    assert tab.graphql_posts[-1]["authorization"] == f"Bearer {token}"
 
     me = tab.run("query { me { email role } }")
     assert me == {"data": {"me": {"email": ADMIN_EMAIL, "role": "ADMIN"}}}
@@ -195,7 +183,7 @@ def test_a_wrong_password_is_not_retried_with_a_refreshed_token(
     tab.open(f"{server.url}/graphql")
     tab.run(
         f'mutation {{ login(email: "{ADMIN_EMAIL}", password: "{ADMIN_PASSWORD}") '
-        "{ accessToken refreshToken user { email } } }"
+        "{ accessToken refreshToken user { id email fullName role } } }"  # no follow-up lookup
     )
     tab.page.wait_for_function(
         "document.getElementById('auth-status').textContent.startsWith('Signed in as')"
@@ -252,3 +240,51 @@ def test_a_rejected_token_is_refreshed_transparently(
     # The rotated refresh token works in its turn: expiry after expiry stays transparent.
     spoil_access_token(tab, server, "spoiled again")
     assert tab.run("query { me { role } }") == {"data": {"me": {"role": "ADMIN"}}}
+
+
+def test_signing_in_as_someone_else_replaces_the_whole_session(
+    server: LiveServer, gql: GraphQLClient, admin: dict[str, Any], tab: Page
+) -> None:
+    """Nothing of the previous user survives a login as another one (the web app shares the
+    session and keys its cache on the user's id)."""
+    from conftest import make_member
+
+    member = make_member(gql, admin["accessToken"])
+    tab.open(f"{server.url}/graphql")
+    tab.run(f'mutation {{ login(email: "{ADMIN_EMAIL}", password: "{ADMIN_PASSWORD}") '
+            "{ accessToken refreshToken expiresAt user { id email fullName role } } }")
+    tab.run('mutation { login(email: "member@example.com", password: "member password 123") '
+            "{ accessToken refreshToken user { email } } }")
+    tab.page.wait_for_function(
+        "id => JSON.parse(localStorage.getItem('ai-service.session')).user.id === id",
+        arg=member["user"]["id"])
+    stored = json.loads(tab.page.evaluate("localStorage.getItem('ai-service.session')"))
+    assert stored["user"] == {"id": member["user"]["id"], "email": "member@example.com",
+                              "fullName": "Mem", "role": "MEMBER"}
+    assert stored["accessToken"] != admin["accessToken"]
+
+
+def test_subscriptions_run_in_graphiql(server: LiveServer, gql: GraphQLClient,
+                                       admin: dict[str, Any], tab: Page) -> None:
+    """jobUpdates over graphql-transport-ws from the page: the job as it is, then the end."""
+    operations = json.dumps({"query": "mutation($f: Upload!) { uploadDocument(file: $f) "
+                                      "{ job { id } } }", "variables": {"f": None}})
+    uploaded = gql.http.post("/graphql", data={"operations": operations,
+                                               "map": json.dumps({"0": ["variables.f"]})},
+                             files={"0": ("note.txt", b"a short note about invoices", "text/plain")},
+                             headers={"authorization": f"Bearer {admin['accessToken']}"}).json()
+    job_id = uploaded["data"]["uploadDocument"]["job"]["id"]
+    tab.open(f"{server.url}/graphql")
+    tab.run(f'mutation {{ login(email: "{ADMIN_EMAIL}", password: "{ADMIN_PASSWORD}") '
+            "{ accessToken refreshToken expiresAt user { id email fullName role } } }")
+    query = f'subscription {{ jobUpdates(id: "{job_id}") {{ id kind }} }}'
+    tab.page.eval_on_selector(QUERY_EDITOR, "(el, q) => el.CodeMirror.setValue(q)", query)
+    tab.page.wait_for_selector(f"{EXECUTE}:not([aria-haspopup])")
+    tab.page.click(EXECUTE)
+    tab.page.wait_for_function(  # the stream's results go to the panel as they arrive
+        "selector => document.querySelector(selector).CodeMirror.getValue().includes('kind')",
+        arg=RESPONSE_EDITOR)
+    shown = json.loads(tab.page.eval_on_selector(RESPONSE_EDITOR, "el => el.CodeMirror.getValue()"))
+    assert shown == {"data": {"jobUpdates": {"id": job_id, "kind": "documents.ingest"}}}
+    assert any(u.startswith("ws://") for u in tab.requests)
+    assert not tab.errors, tab.errors

@@ -17,7 +17,8 @@
     '  login(email: "admin@example.com", password: "your password") {',
     "    accessToken",
     "    refreshToken",
-    "    user { email role }",
+    "    expiresAt",
+    "    user { id email fullName role }",
     "  }",
     "}",
     "",
@@ -62,17 +63,36 @@
     AUTH_FIELDS.forEach(function (field) {
       var result = data[field];
       if (result && result.accessToken) {
-        // The web app's session shape; fields the query did not select keep their values.
-        var user = Object.assign({}, auth && auth.user, result.user || {});
-        save({
+        // The web app's session shape. A refresh is the same user; a login may be someone
+        // else, so nothing of the previous user is kept unless the ids match.
+        var previous = auth && auth.user;
+        var same = field === "refreshToken" ||
+          Boolean(previous && result.user && result.user.id && result.user.id === previous.id);
+        adopt({
           accessToken: result.accessToken,
-          refreshToken: result.refreshToken || (auth && auth.refreshToken) || null,
+          refreshToken: result.refreshToken || null,
           expiresAt: result.expiresAt || new Date(Date.now() + 5 * 60 * 1000).toISOString(),
-          user: user,
+          user: Object.assign({}, same ? previous : {}, result.user || {}),
         });
       }
     });
     if (data.logout === true) save(null);
+  }
+
+  // Keep the session, then fill in the user's details the query did not select (the web app
+  // shows them and keys its cache on the id).
+  function adopt(session) {
+    save(session);
+    var user = session.user;
+    if (user.id && user.email && user.role && typeof user.fullName === "string") return;
+    post({ query: "query GraphiQLMe { me { id email fullName role } }" },
+         { headers: { Authorization: "Bearer " + session.accessToken } })
+      .then(function (payload) {
+        var me = payload && payload.data && payload.data.me;
+        if (me && auth && auth.accessToken === session.accessToken) {
+          save(Object.assign({}, auth, { user: me }));
+        }
+      });
   }
 
   function headersFor(options) {
@@ -107,15 +127,25 @@
     });
   }
 
+  // Refresh tokens work once: like the web app, refresh under the shared Web Lock, and not at
+  // all if another tab already did (its new session is in localStorage).
   function refresh() {
-    return post({
-      query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresAt user { id email fullName role } } }",
-      variables: { t: auth.refreshToken },
-    }).then(function (payload) {
-      capture(payload);
-      if (!(payload.data && payload.data.refreshToken)) save(null);
-      return Boolean(payload.data && payload.data.refreshToken);
-    });
+    var spent = auth.refreshToken;
+    function exchange() {
+      var current = load();
+      if (!current) { save(null); return Promise.resolve(false); }
+      if (current.refreshToken !== spent) { save(current); return Promise.resolve(true); }
+      return post({
+        query: "mutation Refresh($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresAt user { id email fullName role } } }",
+        variables: { t: spent },
+      }).then(function (payload) {
+        capture(payload);
+        var ok = Boolean(payload.data && payload.data.refreshToken);
+        if (!ok) save(null);
+        return ok;
+      });
+    }
+    return navigator.locks ? navigator.locks.request("ai-service.refresh", exchange) : exchange();
   }
 
   function httpFetch(params, options) {

@@ -3,17 +3,28 @@ import { useEffect, useRef, type ReactNode } from "react";
 /** A modal built on <dialog>: focus is trapped by the browser, Escape closes it. */
 export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Focus goes back where it was when the dialog opened, also when it is unmounted while open
+  // (the browser only restores it on close()).
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      opener.current = document.activeElement as HTMLElement | null;
       if (typeof dialog.showModal === "function") dialog.showModal();
       else dialog.setAttribute("open", "");
     } else if (!open && dialog.open) {
       if (typeof dialog.close === "function") dialog.close();
       else dialog.removeAttribute("open");
+      opener.current?.focus?.();
     }
   }, [open]);
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      if (dialog?.open) opener.current?.focus?.();
+    };
+  }, []);
   return (
     <dialog ref={ref} className="dialog" aria-label={title} onCancel={(e) => { e.preventDefault(); onClose(); }}>
       <header className="dialog-header">

@@ -28,9 +28,16 @@ describe("refreshSession", () => {
 
   it("signs out when the server refuses the refresh token", async () => {
     setSession(session("spent", 0));
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ data: null, errors: [{ message: "expired" }] }))));
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ data: null, errors: [{ message: "expired", extensions: { code: "UNAUTHENTICATED" } }] }))));
     expect(await refreshSession()).toBeNull();
     expect(getSession()).toBeNull();
+  });
+
+  it("keeps the session when the server fails for another reason", async () => {
+    setSession(session("kept", 0));
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ data: null, errors: [{ message: "Internal", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }))));
+    await expect(refreshSession()).rejects.toThrow("could not be refreshed");
+    expect(getSession()?.refreshToken).toBe("refresh-kept");
   });
 
   it("keeps the session when the network fails", async () => {

@@ -19,12 +19,23 @@ async function exchange(spent: Session): Promise<Session | null> {
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify({ query: REFRESH, variables: { token: current.refreshToken } }),
   });
-  const payload = (await response.json()) as { data?: { refreshToken?: Session } };
+  const payload = (await response.json()) as {
+    data?: { refreshToken?: Session } | null;
+    errors?: { extensions?: { code?: string } }[];
+  };
   const next = payload.data?.refreshToken ?? null;
-  // Only a definite refusal signs out; a network failure throws and keeps the session.
-  if (!next) noteSessionEnded("Your session has ended (it expired or was signed out elsewhere). Please sign in again.");
-  setSession(next);
-  return next;
+  if (next) {
+    setSession(next);
+    return next;
+  }
+  // Only the server's refusal of the token signs out; anything else (a server error, rate
+  // limiting) keeps the session for the next try.
+  if (!payload.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED")) {
+    throw new Error("The session could not be refreshed just now.");
+  }
+  noteSessionEnded("Your session has ended (it expired or was signed out elsewhere). Please sign in again.");
+  setSession(null);
+  return null;
 }
 
 /** A fresh session, or null when the refresh token was refused (the user must sign in). */

@@ -58,6 +58,8 @@ describe("Login", () => {
   it("never follows a next= to another origin", () => {
     expect(safeNext("//evil.example/x")).toBe("/");
     expect(safeNext("https://evil.example")).toBe("/");
-    expect(safeNext("/documents")).toBe("/documents");
+    expect(safeNext("/\\evil.example")).toBe("/");
+    expect(safeNext("/\t/evil.example")).toBe("/");
+    expect(safeNext("/documents?q=1#x")).toBe("/documents?q=1#x");
   });
 });

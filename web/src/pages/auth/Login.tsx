@@ -16,9 +16,16 @@ const LoginMutation = graphql(`
   }
 `);
 
-/** Only paths of this app, never another origin, are followed after signing in. */
+/** Only paths of this app, never another origin, are followed after signing in (browsers read
+ * "/\\host" and "/%09/host" as other origins too, hence the URL parser). */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next || !next.startsWith("/")) return "/";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
 
 export function Login() {

@@ -9,7 +9,7 @@ import { JobProgress } from "../../components/ProgressBar";
 import { formatBytes, formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
 import { Analysis } from "./Analysis";
-import { fetchFile, openPdf, saveBlob } from "./download";
+import { fetchFile, openBlankTab, openPdf, saveBlob } from "./download";
 import { StatusBadge, TagList, fileKind, parseTags } from "./parts";
 import { DocumentsDelete, DocumentsDetail, DocumentsUpdate } from "./queries";
 
@@ -74,19 +74,23 @@ export default function Detail() {
   const busy = doc.status === "PENDING" || doc.status === "PROCESSING";
   const refresh = () => refetch({ requestPolicy: "network-only" });
 
-  const withFile = async (use: (blob: Blob) => void) => {
+  const withFile = async (use: (blob: Blob) => void, tab: Window | null = null) => {
     setFileError(null);
     setLoadingFile(true);
     try {
       use(await fetchFile(doc.downloadUrl));
     } catch (error) {
+      tab?.close();
       setFileError((error as Error).message);
     } finally {
       setLoadingFile(false);
     }
   };
   const download = () => withFile((blob) => saveBlob(blob, doc.filename));
-  const open = () => withFile((blob) => blobUrls.current.push(openPdf(blob, page)));
+  const open = () => {
+    const tab = openBlankTab();
+    return withFile((blob) => blobUrls.current.push(openPdf(blob, page, tab)), tab);
+  };
 
   const save = async (tagList: string[], newTitle = title.trim()) => {
     setSaved(false);

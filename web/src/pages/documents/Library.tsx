@@ -55,8 +55,13 @@ export default function Library() {
   useEffect(() => reset(), [filter, reset]);
 
   const [list, refetch] = useQuery({ query: DocumentsList, variables: { first: PAGE_SIZE, after: keyset.after, filter } });
-  const [tags] = useQuery({ query: DocumentsTags });
+  const [tags, refetchTags] = useQuery({ query: DocumentsTags });
   const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
+  // Uploads go around urql (XHR, for progress): new tags they bring need asking for.
+  const uploaded = useCallback(() => {
+    refresh();
+    refetchTags({ requestPolicy: "network-only" });
+  }, [refresh, refetchTags]);
 
   const documents = list.data?.documents.edges.map((e) => e.node) ?? [];
   const pageInfo = list.data?.documents.pageInfo;
@@ -72,7 +77,7 @@ export default function Library() {
         description="Your files, read and indexed so you can search them and ask questions about them."
         actions={<><Link to="/documents/search">Search &amp; ask</Link>{admin ? <ReindexAll /> : null}</>}
       />
-      <Uploads onChanged={refresh} />
+      <Uploads onChanged={uploaded} />
 
       <section aria-labelledby="library-heading">
         <h2 id="library-heading">Library</h2>

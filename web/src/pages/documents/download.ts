@@ -34,10 +34,20 @@ export function saveBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-/** Open a PDF blob in a new tab at `page` (the browser's PDF viewer reads #page=N). Only
- * PDFs: a blob URL is on our origin, so an HTML file opened this way could run scripts. */
-export function openPdf(blob: Blob, page: number | null): string {
+/** A tab opened during the click (later, a popup blocker would refuse it), to be pointed at
+ * the file once it has been fetched. */
+export function openBlankTab(): Window | null {
+  const tab = window.open("", "_blank");
+  if (tab) tab.opener = null;
+  return tab;
+}
+
+/** Show a PDF blob in `tab` at `page` (the browser's PDF viewer reads #page=N). Only PDFs: a
+ * blob URL is on our origin, so an HTML file opened this way could run scripts. */
+export function openPdf(blob: Blob, page: number | null, tab: Window | null): string {
   const url = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
-  window.open(page ? `${url}#page=${page}` : url, "_blank", "noopener");
+  const target = page ? `${url}#page=${page}` : url;
+  if (tab) tab.location.href = target;
+  else window.open(target, "_blank", "noopener");
   return url;
 }

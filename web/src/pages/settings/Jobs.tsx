@@ -119,7 +119,7 @@ export function Jobs() {
         result.error ? null : <p className="muted loading" role="status">Loading…</p>
       ) : jobs.edges.length === 0 ? (
         <EmptyState title={state ? `No ${statusLabel(state).toLowerCase()} jobs.` : "No jobs yet."}>
-          {state ? <button type="button" onClick={() => setState("")}>Show jobs in any state</button>
+          {state ? <button type="button" onClick={() => { setState(""); keyset.reset(); }}>Show jobs in any state</button>
             : "Imports, bank syncs, long backtests and document analysis run as jobs and show up here."}
         </EmptyState>
       ) : (

@@ -9,6 +9,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { Role, SettingsUserFieldsFragment } from "../../gql/graphql";
 import { formatDateTime } from "../../lib/format";
+import { getSession, setSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
 import { ConfirmAction } from "./ConfirmAction";
 import { CopyField } from "./CopyField";
@@ -117,7 +118,12 @@ function ActionDialog({ action, onClose, onReveal }: {
       ? { role: (user.role === "ADMIN" ? "MEMBER" : "ADMIN") as Role }
       : { active: !user.active };
     const result = await update({ id: user.id, input });
-    if (result.data) onClose();
+    if (result.data) {
+      // Your own role changed: the menu and admin pages follow at once, not at the next refresh.
+      const me = getSession();
+      if (me && me.user.id === user.id) setSession({ ...me, user: { ...me.user, role: result.data.updateUser.role } });
+      onClose();
+    }
   };
 
   const texts = {
