@@ -1,6 +1,6 @@
 // Bank connections (PSD2 through GoCardless or Enable Banking): pick a bank, give consent on its
 // page, come back here (?bankConnection=&bankStatus=), then sync its accounts as a job.
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
@@ -14,6 +14,7 @@ import { graphql } from "../../gql";
 import type { BankProvider, FinanceBankConnectionsQuery } from "../../gql/graphql";
 import { formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
+import { usePollWhile } from "../../lib/usePollWhile";
 
 const Connections = graphql(`
   query FinanceBankConnections {
@@ -51,7 +52,7 @@ const PROVIDERS: { value: BankProvider; label: string }[] = [
 export function returnMessage(status: string | null): { tone: "success" | "error" | "info"; text: string } | null {
   if (!status) return null;
   switch (status) {
-    case "LINKED": return { tone: "success", text: "The bank is connected. Sync it to fetch its accounts and transactions." };
+    case "LINKED": return { tone: "success", text: "The bank is connected. Its accounts and transactions are being fetched now." };
     case "PENDING": return { tone: "info", text: "The bank has not confirmed the consent yet. Check again in a moment." };
     case "REJECTED": return { tone: "error", text: "The consent was refused or cancelled at the bank. Nothing was connected." };
     case "EXPIRED": return { tone: "error", text: "The consent expired before it was completed. Connect again." };
@@ -64,6 +65,10 @@ export default function Banks() {
   const [result, refetch] = useQuery({ query: Connections });
   const outcome = returnMessage(params.get("bankStatus"));
   const connections = result.data?.bankConnections ?? [];
+  // A consent the bank has not confirmed yet, or a new link whose first sync (queued by the
+  // callback) has not brought its accounts: keep the cards current.
+  const settling = connections.some((c) => c.status === "PENDING" || (c.status === "LINKED" && !c.lastSyncedAt));
+  usePollWhile(settling, useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]), 4000);
 
   return (
     <>
