@@ -396,9 +396,11 @@ def run_cli(env: dict[str, str], *args: str, stdin: str | None = None,
 # --------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the whole run (each test gets its own context)."""
+    """One headless Chromium per module (each test gets its own context). Not per session:
+    Playwright's sync API keeps an event loop running in this thread while it is open, and
+    the other modules' tests call asyncio.run()."""
     from playwright.sync_api import sync_playwright
 
     from browser import launch
