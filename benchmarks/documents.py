@@ -35,7 +35,7 @@ from ai_service.core.client import CLI_CLIENT
 from ai_service.documents import keyword
 from ai_service.documents.embedder import LocalEmbedder
 from ai_service.documents.models import Document, DocumentChunk, DocumentStatus
-from ai_service.documents.vectors import VectorPoint
+from ai_service.platform.vectors import VectorPoint
 from ai_service.services import open_services
 from ai_service.users.models import Role
 from docfiles import make_pdf

@@ -29,11 +29,11 @@ import numpy as np
 from _common import backend, median, write_json
 from ai_service.config import load_settings
 from ai_service.core import db
-from ai_service.core.timeseries import BarColumns, MarketStore
-from ai_service.core.timeseries.influx import InfluxMarketStore
-from ai_service.core.timeseries.sql import SqlMarketStore
+from ai_service.platform.market import BarColumns, MarketStore
+from ai_service.platform.market.influx import InfluxMarketStore
+from ai_service.platform.market.sql import SqlMarketStore
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.marketdata import parse_ohlcv
-from ai_service.trading.timeframes import Timeframe
 from ai_service.users.models import User
 
 INFLUXDB_URL = os.environ.get("TEST_INFLUXDB_URL", "http://127.0.0.1:8086")

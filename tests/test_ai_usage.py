@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import pytest
 
 from ai_service.core.client import CLI_CLIENT
-from ai_service.core.llm import AiUsage, LLMGateway, usage_summary
 from ai_service.integrations.providers import Provider
+from ai_service.platform.ai import AiUsage, LLMGateway, usage_summary
 from ai_service.users.models import User
 from conftest import GraphQLClient, LiveServer, make_member
 from fakes.provider_apis import ANTHROPIC_KEY, OPENAI_KEY, FakeProviders

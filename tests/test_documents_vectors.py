@@ -15,8 +15,8 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
 from ai_service.documents.embedder import LocalEmbedder
-from ai_service.documents.matrix import LocalMatrix
-from ai_service.documents.vectors import VectorHit, VectorPoint, VectorStore, point_id
+from ai_service.platform.vectors import VectorHit, VectorPoint, VectorStore, point_id
+from ai_service.platform.vectors.matrix import LocalMatrix
 
 DIMENSION = 64
 EMBEDDER = "test-embedder"
@@ -299,7 +299,7 @@ def test_an_owner_never_gets_another_owners_vectors(tmp_path: Path) -> None:
 def test_loading_from_local_modes_arrays_reads_what_scrolling_reads(tmp_path: Path) -> None:
     """The quick load reads qdrant-client's internal arrays; it must read what the public
     API does (else, on another version, it returns None and scrolling is used)."""
-    from ai_service.documents.vectors import _scrolled, _snapshot
+    from ai_service.platform.vectors import _scrolled, _snapshot
 
     rng = np.random.default_rng(23)
     query = unit_vectors(rng, 1)[0]

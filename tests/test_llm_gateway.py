@@ -14,10 +14,10 @@ import pytest
 
 from ai_service.core.client import CLI_CLIENT
 from ai_service.core.errors import BadUserInput, IntegrationNotConfigured, IntegrationUnavailable
-from ai_service.core.llm import AiUsage, Capability, LLMGateway, Message
-from ai_service.core.llm import gateway as gateway_module
 from ai_service.integrations.providers import Provider
 from ai_service.integrations.service import Scope
+from ai_service.platform.ai import AiUsage, Capability, LLMGateway, Message
+from ai_service.platform.ai import gateway as gateway_module
 from ai_service.users.models import User
 from conftest import GraphQLClient, LiveServer, make_member
 from fakes.provider_apis import ANTHROPIC_KEY, OPENAI_KEY, OPENAI_ORG, FakeProviders
@@ -430,7 +430,7 @@ def test_schema_checks() -> None:
 
 
 def test_prices_go_by_the_longest_matching_family() -> None:
-    from ai_service.core.llm import estimate_cost
+    from ai_service.platform.ai import estimate_cost
 
     assert estimate_cost("gpt-4.1-mini-2025-04-14", 1_000_000, 1_000_000) == Decimal("2.000000")
     assert estimate_cost("gpt-4.1-2025-04-14", 1_000_000, 0) == Decimal("2.000000")

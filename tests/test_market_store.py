@@ -18,7 +18,7 @@ import pytest
 
 from ai_service.config import Settings
 from ai_service.core.errors import BadUserInput
-from ai_service.core.timeseries import (
+from ai_service.platform.market import (
     BarColumns,
     MarketStore,
     MarketStoreError,
@@ -26,10 +26,12 @@ from ai_service.core.timeseries import (
     WriteResult,
     create_market_store,
 )
-from ai_service.core.timeseries.influx import InfluxMarketStore
-from ai_service.core.timeseries.sql import SqlMarketStore
+from ai_service.platform.market.influx import InfluxMarketStore
+from ai_service.platform.market.sql import SqlMarketStore
+from ai_service.platform.market.timeframes import Timeframe
+from ai_service.trading.bars import Bars
 from ai_service.trading.marketdata import parse_ohlcv
-from ai_service.trading.timeframes import Timeframe
+from ai_service.trading.metrics import periods_per_year
 from ai_service.users.models import User
 from conftest import LiveServer
 
@@ -184,7 +186,7 @@ def test_bars_are_read_back_exactly_as_written(harness: Harness) -> None:
     assert back.equals(data)
     assert as_rows(back)[0] == ("1995-01-03T00:00:00", 2.179012, 2.191358, 2.117284, 2.117284,
                                 36301200.0)
-    backtest_bars = back.to_bars()
+    backtest_bars = Bars.of(back)
     assert backtest_bars.timestamps[-1] == np.datetime64("2014-12-31T00:00:00")
 
 
@@ -468,11 +470,11 @@ def unused_port() -> int:
 
 def test_timeframes() -> None:
     assert [tf.seconds for tf in Timeframe] == [60, 300, 900, 1800, 3600, 14400, 86400, 604800]
-    assert D1.periods_per_year() == 252
-    assert W1.periods_per_year() == 52
-    assert H1.periods_per_year() == 252 * 6.5
-    assert Timeframe.M1.periods_per_year() == 98_280
-    assert H1.periods_per_year(trading_days=365, session_hours=24) == 8760
+    assert periods_per_year(D1) == 252
+    assert periods_per_year(W1) == 52
+    assert periods_per_year(H1) == 252 * 6.5
+    assert periods_per_year(Timeframe.M1) == 98_280
+    assert periods_per_year(H1, trading_days=365, session_hours=24) == 8760
     assert W1.bucket_start(at("2024-01-07T23:59:59")) == at("2024-01-01")
     assert W1.bucket_start(at("2024-01-08")) == at("2024-01-08")
     assert W1.bucket_start(at("1969-12-31")) == at("1969-12-29")

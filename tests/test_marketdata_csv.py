@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from ai_service.core.errors import BadUserInput
+from ai_service.trading.bars import Bars
 from ai_service.trading.marketdata import MAX_ERRORS, ParsedBars, RowError, parse_ohlcv
 
 ORCL = Path(__file__).parent / "data" / "market" / "orcl-1995-2014.csv"
@@ -57,7 +58,7 @@ def test_the_real_orcl_export_parses_completely() -> None:
                          ("Volume", parsed.bars.volume)):
         assert column.tolist() == [float(r[name]) for r in expected], name
     assert parsed.bars.timestamps.tolist() == [at(r["Date"]) for r in expected]
-    assert parsed.bars.to_bars().close[-1] == 44.970001
+    assert Bars.of(parsed.bars).close[-1] == 44.970001
 
 
 def test_the_plain_format_with_epoch_seconds_and_milliseconds() -> None:

@@ -26,7 +26,7 @@ from ai_service.integrations.service import Scope
 from ai_service.notifications import DELIVER_KIND, Alert, Notifier, Outcome, Priority
 from ai_service.notifications.monitor import HealthMonitor
 from ai_service.notifications.telegram import TelegramClient, TelegramUnavailable
-from ai_service.notifications.webhook import SECRET_HEADER
+from ai_service.routes.telegram import SECRET_HEADER
 from ai_service.users.models import User
 from conftest import ADMIN_EMAIL, GraphQLClient, LiveServer, make_member, wait_for
 from fakes.provider_apis import (

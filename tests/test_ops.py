@@ -88,7 +88,7 @@ def test_backup_wipe_restore_compares_every_table_and_file(
     tmp_path: Path,
 ) -> None:
     from ai_service.core.jobs.models import Job
-    from ai_service.core.llm.models import AiUsage
+    from ai_service.platform.ai.models import AiUsage
 
     # Data in many shapes: users, sessions, audit events, a sealed secret, JSON, decimals.
     token = admin["accessToken"]

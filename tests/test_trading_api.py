@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from ai_service.core.jobs.models import Job, JobState
-from ai_service.core.timeseries import BarColumns
-from ai_service.trading import RiskSettings, Strategy, run_backtest
+from ai_service.platform.market import BarColumns
+from ai_service.trading import Bars, RiskSettings, Strategy, run_backtest
 from ai_service.trading.marketdata import parse_ohlcv
 from conftest import GraphQLClient, LiveServer, make_member, wait_for
 from fakes.provider_apis import FakeProviders
@@ -322,7 +322,7 @@ def test_an_inline_backtest_is_the_engine_on_the_stored_bars(
     inside = (bars.timestamps >= 946684800) & (bars.timestamps < 1262304000)
     rows = np.flatnonzero(inside)
     expected = run_backtest(
-        bars.slice(int(rows[0]), int(rows[-1]) + 1).to_bars(),
+        Bars.of(bars.slice(int(rows[0]), int(rows[-1]) + 1)),
         Strategy.create("SMA_CROSSOVER", {"fast": 20, "slow": 50}),
         RiskSettings(position_size=0.8, stop_loss_pct=8, take_profit_pct=30, fee_bps=5,
                      slippage_bps=2, allow_short=True),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ai_service.core.timeseries import BarColumns
+from ai_service.platform.market import BarColumns
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.models import SignalAction, Strategy, StrategyKind
 from ai_service.trading.runs import default_windows, thin
 from ai_service.trading.signals import position_changes, warmup_bars
-from ai_service.trading.timeframes import Timeframe
 
 
 def test_thinning_keeps_the_ends_and_every_slice_low_and_high() -> None:

@@ -14,16 +14,17 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ai_service.config import Settings, ensure_development_secrets, load_settings
-from ai_service.core import health, web
+from ai_service.core import web
 from ai_service.core.http import RequestContextMiddleware
 from ai_service.core.metrics import metrics_endpoint
 from ai_service.core.migrations import apply_migrations, pending_migrations
-from ai_service.documents.routes import download_document
-from ai_service.finance.bank_routes import bank_callback, bank_relink
 from ai_service.graphql.schema import build_schema
 from ai_service.graphql.view import GraphQLView
 from ai_service.notifications.monitor import HealthMonitor
-from ai_service.notifications.webhook import telegram_webhook
+from ai_service.routes import health
+from ai_service.routes.bank import bank_callback, bank_relink
+from ai_service.routes.documents import download_document
+from ai_service.routes.telegram import telegram_webhook
 from ai_service.services import open_services
 
 log = logging.getLogger("ai_service")
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         worker_task: asyncio.Task[None] | None = None
         monitor_task: asyncio.Task[None] | None = None
         monitor = HealthMonitor(
-            lambda: health.check_dependencies(services, integrations=False), services.notifier)
+            lambda: services.health.run(informational=False), services.notifier)
         try:
             await prepare_database(settings)
             app.state.services = services

@@ -412,7 +412,7 @@ def export_schema(output: Path, check: bool) -> None:
 @click.pass_context
 def version(ctx: click.Context) -> None:
     """Version, commit and build date."""
-    from ai_service.core.health import version_info
+    from ai_service.routes.health import version_info
 
     try:
         settings = load_settings(env_file=ctx.obj.get("env_file"))

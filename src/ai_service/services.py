@@ -1,4 +1,7 @@
-"""Builds the services once per process, for the web app, the worker and the CLI alike."""
+"""The composition root: builds the services once per process, for the web app, the worker and
+the CLI alike, and wires the seams between packages (the vault as the AI gateway's credentials,
+health probes, bot commands, metrics sources, job kinds) so that no package imports another
+merely to reach it."""
 
 from __future__ import annotations
 
@@ -6,27 +9,33 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from ai_service import __version__
 from ai_service.audit.service import AuditLog
 from ai_service.config import ConfigError, Settings
 from ai_service.core import db
 from ai_service.core.cache import Cache, PubSub, create_cache
 from ai_service.core.crypto import Keyring, KeyringError
+from ai_service.core.health import HealthChecks
 from ai_service.core.jobs import JobContext, JobQueue, JobRegistry, Worker
-from ai_service.core.llm import LLMGateway
 from ai_service.core.logging import redact
+from ai_service.core.metrics import METRICS
 from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
-from ai_service.core.timeseries import MarketStore, create_market_store
 from ai_service.documents import jobs as document_jobs
 from ai_service.documents.service import DocumentService
-from ai_service.documents.vectors import VectorStore
 from ai_service.finance.service import FinanceService
 from ai_service.finance.suggestions import SuggestionService
 from ai_service.finance.sync import BankSyncService
 from ai_service.integrations.checks import make_checker
+from ai_service.integrations.health import integration_checks
 from ai_service.integrations.service import IntegrationService
+from ai_service.notifications.commands import status_command
 from ai_service.notifications.service import Notifier
 from ai_service.ops.backup import register_backup_jobs
+from ai_service.platform.ai import LLMGateway
+from ai_service.platform.ai.metrics import ai_metrics
+from ai_service.platform.market import MarketStore, create_market_store
+from ai_service.platform.vectors import VectorStore
 from ai_service.tagging.service import TagService
 from ai_service.trading.runs import TradingRuns
 from ai_service.trading.service import TradingService
@@ -61,6 +70,7 @@ class Services:
     banking: BankSyncService
     vectors: VectorStore
     documents: DocumentService
+    health: HealthChecks
 
     def worker(self) -> Worker:
         return Worker(
@@ -119,6 +129,10 @@ async def open_services(settings: Settings) -> Services:
     document_jobs.register(registry, documents)
     banking = BankSyncService(settings, cache, jobs, integrations, notifier)
     banking.register_jobs(registry)
+    health = _health_checks(settings, cache, market)
+    notifier.commands.register("status", "health of the service and its integrations",
+                               status_command(health.run, settings.version or __version__))
+    METRICS.add_source(ai_metrics)
     return Services(
         settings=settings,
         cache=cache,
@@ -148,7 +162,18 @@ async def open_services(settings: Settings) -> Services:
         banking=banking,
         vectors=vectors,
         documents=documents,
+        health=health,
     )
+
+
+def _health_checks(settings: Settings, cache: Cache, market: MarketStore) -> HealthChecks:
+    health = HealthChecks()
+    health.require("database", db.ping, "sqlite" if settings.uses_sqlite else "postgres")
+    health.require("cache", cache.ping, "redis" if settings.redis_url else "memory")
+    if settings.influxdb_url:  # on the embedded default the market store is the database
+        health.require("timeseries", market.ping, "influxdb")
+    health.inform(integration_checks, needs="database")
+    return health
 
 
 def _register_housekeeping(registry: JobRegistry, settings: Settings, jobs: JobQueue) -> None:

@@ -107,3 +107,9 @@ def client_ip(scope: Scope) -> str | None:
     except ValueError:
         return None
 
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

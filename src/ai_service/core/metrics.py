@@ -5,7 +5,8 @@ Two kinds of numbers:
   their errors by code (one timing per operation in the GraphQL guard, never per field, and
   nothing at all while metrics are off);
 - read from the database at scrape time, so they are right whatever process did the work: job
-  queue depth by kind and state (DEAD = failed for good), AI calls and tokens from `ai_usage`.
+  queue depth by kind and state (DEAD = failed for good), and what the composition root adds
+  (AI calls and tokens from `ai_usage`).
 
 A domain adds its own scrape-time numbers with `add_source` (e.g. bank sync results read from
 its table) or its own counters on `METRICS.registry`.
@@ -21,12 +22,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.process_collector import ProcessCollector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from tortoise.functions import Count, Sum
+from tortoise.functions import Count
 
 from ai_service.core.http import client_ip
 
@@ -53,7 +54,7 @@ class Metrics:
             "ai_service_graphql_errors", "GraphQL errors by extensions.code", ["code"],
             registry=self.registry)
         self._names: set[str] = set()
-        self.sources: list[Source] = [_job_metrics, _ai_metrics]
+        self.sources: list[Source] = [_job_metrics]
 
     def operation_label(self, name: str | None) -> str:
         """A bounded label: client-chosen names cannot grow memory without limit."""
@@ -75,8 +76,10 @@ class Metrics:
             self.errors.labels(code).inc()
 
     def add_source(self, source: Source) -> None:
-        """Numbers computed at scrape time (an async function returning metric families)."""
-        self.sources.append(source)
+        """Numbers computed at scrape time (an async function returning metric families); adding
+        the same source again changes nothing."""
+        if source not in self.sources:
+            self.sources.append(source)
 
     async def render(self) -> bytes:
         scraped = CollectorRegistry(auto_describe=False)
@@ -116,30 +119,6 @@ async def _job_metrics() -> Iterable[Metric]:
         if state.value not in seen:
             depth.add_metric(["", state.value], 0.0)
     return [depth]
-
-
-async def _ai_metrics() -> Iterable[Metric]:
-    from ai_service.core.llm.models import AiUsage
-
-    rows = await AiUsage.annotate(calls=Count("id"), tin=Sum("input_tokens"),
-                                  tout=Sum("output_tokens")).group_by(
-        "provider", "model", "succeeded").values("provider", "model", "succeeded", "calls",
-                                                 "tin", "tout")
-    tokens = CounterMetricFamily("ai_service_ai_tokens", "AI tokens used (ai_usage ledger)",
-                                 labels=["provider", "model", "direction"])
-    calls = CounterMetricFamily("ai_service_ai_calls", "AI provider calls (ai_usage ledger)",
-                                labels=["provider", "model", "result"])
-    totals: dict[tuple[str, str], list[float]] = {}
-    for row in rows:
-        key = (str(row["provider"]), str(row["model"]))
-        total = totals.setdefault(key, [0.0, 0.0])
-        total[0] += float(row["tin"] or 0)
-        total[1] += float(row["tout"] or 0)
-        calls.add_metric([*key, "ok" if row["succeeded"] else "error"], float(row["calls"]))
-    for (provider, model), (tin, tout) in totals.items():
-        tokens.add_metric([provider, model, "input"], tin)
-        tokens.add_metric([provider, model, "output"], tout)
-    return [tokens, calls]
 
 
 METRICS = Metrics()

@@ -58,3 +58,14 @@ async def keyset_page(
         query = query.filter(id__gt=key) if order == "asc" else query.filter(id__lt=key)
     rows = await query.order_by("id" if order == "asc" else "-id").limit(first + 1)
     return Page(items=rows[:first], has_next=len(rows) > first, has_previous=after is not None)
+
+
+def parse_id(value: str, field: str = "id") -> int:
+    """A row id from a client (a GraphQL ID or a path segment); BadUserInput naming `field`."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number <= MAX_ID:
+        raise BadUserInput(f"`{field}` is not a valid id", field=field)
+    return number

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from ai_service.core.errors import IntegrationNotConfigured
-from ai_service.core.llm import Capability, LLMGateway
+from ai_service.platform.ai import Capability, LLMGateway
 
 LOCAL_NAME = "local-hash-v1"
 # Local Qdrant scans every vector per query, so fewer dimensions are faster, while more keep

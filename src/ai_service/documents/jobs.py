@@ -21,7 +21,7 @@ from ai_service.documents.extract import OCR_NOTE, ExtractionError, Page, Source
 from ai_service.documents.models import Document, DocumentChunk, DocumentStatus
 from ai_service.documents.service import INGEST, DocumentService
 from ai_service.documents.sniff import Kind
-from ai_service.documents.vectors import VectorPoint
+from ai_service.platform.vectors import VectorPoint
 
 log = logging.getLogger(__name__)
 REINDEX = "documents.reindex"

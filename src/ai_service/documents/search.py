@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ai_service.documents import keyword
 from ai_service.documents.embedder import Embedders
 from ai_service.documents.models import DocumentChunk
-from ai_service.documents.vectors import VectorHit, VectorStore
+from ai_service.platform.vectors import VectorHit, VectorStore
 
 RRF_K = 60
 MIN_CANDIDATES = 30

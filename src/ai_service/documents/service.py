@@ -33,14 +33,14 @@ from ai_service.core.errors import (
 )
 from ai_service.core.jobs import JobQueue
 from ai_service.core.jobs.models import TERMINAL_STATES, Job
-from ai_service.core.llm import LLMGateway
 from ai_service.core.pagination import Page, keyset_page
 from ai_service.documents.embedder import Embedders
 from ai_service.documents.models import Document, DocumentChunk, DocumentStatus, tag_index
 from ai_service.documents.search import HybridSearch, Passage
 from ai_service.documents.sniff import sniff
 from ai_service.documents.storage import FileStore, Reader
-from ai_service.documents.vectors import VectorStore
+from ai_service.platform.ai import LLMGateway
+from ai_service.platform.vectors import VectorStore
 from ai_service.tagging.models import TaggedKind
 from ai_service.tagging.service import TagService, owned_by
 from ai_service.users.models import User
@@ -327,7 +327,7 @@ class DocumentService:
             "topics": [str(t).strip() for t in data["topics"] if str(t).strip()][:20],
             "suggestedTags": clean_tag_list([str(t) for t in data["suggestedTags"]],
                                             strict=False)[:10],
-            "provider": completion.provider.value, "model": completion.model,
+            "provider": completion.provider, "model": completion.model,
         }
         document.analyzed_at = datetime.now(UTC)
         await document.save(update_fields=["analysis", "analyzed_at", "updated_at"])
@@ -362,7 +362,7 @@ class DocumentService:
             str(completion.data["answer"]).strip(),
             [Citation(passages[n - 1].document_id, passages[n - 1].page, passages[n - 1].text,
                       passages[n - 1].score) for n in cited],
-            grounded=True, provider=completion.provider.value, model=completion.model,
+            grounded=True, provider=completion.provider, model=completion.model,
         )
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from ai_service.core import db
 from ai_service.core.errors import BadUserInput, NotFound
-from ai_service.core.llm import LLMGateway
 from ai_service.finance.models import (
     Category,
     CategorySuggestion,
@@ -28,6 +27,7 @@ from ai_service.finance.models import (
 from ai_service.finance.money import from_units
 from ai_service.finance.rules import apply_rules, check_conditions, where_clause
 from ai_service.finance.service import FinanceService
+from ai_service.platform.ai import LLMGateway
 from ai_service.users.models import User
 
 BATCH = 25

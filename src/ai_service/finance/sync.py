@@ -424,6 +424,14 @@ class BankSyncService:
     async def by_ids(self, ids: Sequence[int]) -> dict[int, BankConnection]:
         return {c.id: c for c in await BankConnection.filter(id__in=list(ids))}
 
+    async def accounts_of(self, connection_ids: Sequence[int]) -> dict[int, list[Account]]:
+        """The accounts each connection syncs, oldest first."""
+        found: dict[int, list[Account]] = {}
+        for account in await Account.filter(bank_connection_id__in=list(connection_ids)
+                                            ).order_by("id"):
+            found.setdefault(account.bank_connection_id or 0, []).append(account)
+        return found
+
     async def next_sync_at(self, connection: BankConnection,
                            accounts: Sequence[Account]) -> datetime | None:
         """When a sync can next fetch transactions for every account: the quota planner's

@@ -1,4 +1,4 @@
-"""The typed per-request context, and the per-operation DataLoader registry."""
+"""The typed per-request context: who asks, the services, and the operation's loaders."""
 
 from __future__ import annotations
 
@@ -6,117 +6,22 @@ import asyncio
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.dataloader import DataLoader
 
 from ai_service.core.client import ClientInfo
 from ai_service.core.errors import Forbidden, Unauthenticated
-from ai_service.core.jobs.models import Job
-from ai_service.finance.models import Account, Category, Client
+from ai_service.graphql.loaders import Loaders
 from ai_service.services import Services
-from ai_service.tagging.models import Tag, TaggedKind
-from ai_service.trading.models import Strategy
 from ai_service.users.auth import Principal
 from ai_service.users.models import User
 
 # Set per WebSocket operation (see view.py): a connection's context outlives its operations,
 # and loaders shared across them would serve stale rows.
 _operation_loaders: ContextVar[Loaders | None] = ContextVar("operation_loaders", default=None)
-
-
-class Loaders:
-    """One DataLoader per relation, created on first use and cached for one operation."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._tag_loaders: dict[TaggedKind, DataLoader[int, list[Tag]]] = {}
-
-    @cached_property
-    def user(self) -> DataLoader[int, User | None]:
-        users = self._services.users
-
-        async def load(ids: list[int]) -> list[User | None]:
-            found = await users.by_ids(ids)
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load)
-
-    @cached_property
-    def job(self) -> DataLoader[int, Job | None]:
-        async def load(ids: list[int]) -> list[Job | None]:
-            found = {job.id: job for job in await Job.filter(id__in=ids)}
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load)
-
-    @cached_property
-    def strategy(self) -> DataLoader[int, Strategy | None]:
-        trading = self._services.trading
-
-        async def load(ids: list[int]) -> list[Strategy | None]:
-            found = await trading.strategies_by_ids(ids)
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load)
-
-    def _by_id(self, model: type[Any]) -> DataLoader[int, Any]:
-        finance = self._services.finance
-
-        async def load(ids: list[int]) -> list[Any]:
-            found = await finance.by_ids(model, ids)
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load)
-
-    @cached_property
-    def account(self) -> DataLoader[int, Account | None]:
-        return self._by_id(Account)
-
-    @cached_property
-    def category(self) -> DataLoader[int, Category | None]:
-        return self._by_id(Category)
-
-    @cached_property
-    def client(self) -> DataLoader[int, Client | None]:
-        return self._by_id(Client)
-
-    @cached_property
-    def account_balance(self) -> DataLoader[int, Decimal]:
-        finance = self._services.finance
-
-        async def load(ids: list[int]) -> list[Decimal]:
-            found = await finance.balances(ids)
-            return [found.get(i, Decimal(0)) for i in ids]
-
-        return DataLoader(load)
-
-    @cached_property
-    def client_totals(self) -> DataLoader[int, list[tuple[str, Decimal, Decimal, int]]]:
-        finance = self._services.finance
-
-        async def load(ids: list[int]) -> list[list[tuple[str, Decimal, Decimal, int]]]:
-            found = await finance.client_totals(ids)
-            return [found.get(i, []) for i in ids]
-
-        return DataLoader(load)
-
-    def tags_of(self, kind: TaggedKind) -> DataLoader[int, list[Tag]]:
-        loader = self._tag_loaders.get(kind)
-        if loader is None:
-            tags = self._services.tags
-
-            async def load(ids: list[int]) -> list[list[Tag]]:
-                found = await tags.tags_of(kind, ids)
-                return [found.get(i, []) for i in ids]
-
-            loader = self._tag_loaders[kind] = DataLoader(load)
-        return loader
 
 
 @dataclass

@@ -7,8 +7,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from ai_service.core.errors import BadUserInput
-from ai_service.core.pagination import MAX_ID, Page, encode_cursor
+from ai_service.core.pagination import Page, encode_cursor
 
 T = TypeVar("T")
 
@@ -44,13 +43,3 @@ class Connection(Generic[T]):
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
-
-
-def parse_id(value: strawberry.ID | str, field: str = "id") -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 0 < number <= MAX_ID:
-        raise BadUserInput(f"`{field}` is not a valid id", field=field)
-    return number

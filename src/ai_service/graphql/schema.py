@@ -11,20 +11,20 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from ai_service.audit.schema import AuditQuery
 from ai_service.config import Settings
-from ai_service.core.jobs.schema import JobMutation, JobQuery, JobSubscription
-from ai_service.core.llm.schema import LLMQuery
-from ai_service.documents.schema import DocumentMutation, DocumentQuery
-from ai_service.finance.bank_schema import BankMutation, BankQuery
-from ai_service.finance.schema import FinanceMutation, FinanceQuery
+from ai_service.graphql.ai import LLMQuery
+from ai_service.graphql.audit import AuditQuery
+from ai_service.graphql.documents import DocumentMutation, DocumentQuery
+from ai_service.graphql.finance.bank import BankMutation, BankQuery
+from ai_service.graphql.finance.schema import FinanceMutation, FinanceQuery
 from ai_service.graphql.guard import guard_for
+from ai_service.graphql.integrations import IntegrationMutation, IntegrationQuery
+from ai_service.graphql.jobs import JobMutation, JobQuery, JobSubscription
+from ai_service.graphql.notifications import NotificationMutation
 from ai_service.graphql.scalars import SCALARS
-from ai_service.integrations.schema import IntegrationMutation, IntegrationQuery
-from ai_service.notifications.schema import NotificationMutation
-from ai_service.tagging.schema import TagMutation, TagQuery
-from ai_service.trading.schema import TradingMutation, TradingQuery
-from ai_service.users.schema import UserMutation, UserQuery
+from ai_service.graphql.tagging import TagMutation, TagQuery
+from ai_service.graphql.trading.schema import TradingMutation, TradingQuery
+from ai_service.graphql.users import UserMutation, UserQuery
 
 Query = merge_types(
     "Query",

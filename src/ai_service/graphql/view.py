@@ -32,7 +32,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from ai_service.config import Settings
 from ai_service.core.client import ClientInfo
 from ai_service.core.errors import Unauthenticated
-from ai_service.core.http import client_ip
+from ai_service.core.http import bearer_token, client_ip
 from ai_service.core.logging import request_id_var
 from ai_service.core.web import graphiql_response
 from ai_service.graphql.context import Context
@@ -67,13 +67,6 @@ def _is_plain_json(request: Request) -> bool:
 def _is_multipart(scope: Scope) -> bool:
     content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
     return content_type.lower().startswith(b"multipart/form-data")
-
-
-def bearer_token(value: str | None) -> str | None:
-    if not value:
-        return None
-    scheme, _, token = value.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):

@@ -134,10 +134,11 @@ class IntegrationService:
 
     # -- used by the other domains -------------------------------------------------------
 
-    async def find(self, provider: Provider, user_id: int | None) -> IntegrationConfig | None:
+    async def find(self, provider: str, user_id: int | None) -> IntegrationConfig | None:
         """What applies to this user (or, for None, to the instance); None if not configured.
-        Raises IntegrationUnavailable when it is configured but its secrets do not open."""
-        row = await self._effective_row(provider, user_id)
+        Raises IntegrationUnavailable when it is configured but its secrets do not open.
+        (The AI gateway's `CredentialSource`, which names providers by their value.)"""
+        row = await self._effective_row(Provider(provider), user_id)
         return None if row is None else self._open(row)
 
     async def resolve(self, provider: Provider, user_id: int | None) -> IntegrationConfig:

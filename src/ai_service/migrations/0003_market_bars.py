@@ -2,7 +2,7 @@ from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
-from ai_service.trading.timeframes import Timeframe
+from ai_service.platform.market.timeframes import Timeframe
 
 
 class Migration(migrations.Migration):

@@ -4,9 +4,9 @@ from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from tortoise.migrations import operations as ops
 
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.models import RunStatus, SignalAction, StrategyStatus
 from ai_service.trading.strategies import StrategyKind
-from ai_service.trading.timeframes import Timeframe
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,5 @@
-"""Bot commands: a registry other domains add to, and the built-in /start, /help and /status.
+"""Bot commands: a registry other domains add to, the built-in /start and /help, and /status
+(registered by the composition root, which owns the health checks).
 
 A handler gets a CommandContext and returns the reply as Telegram HTML (escape user content
 with `telegram.escape` or `telegram.fit`).
@@ -9,21 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ai_service import __version__
-from ai_service.core import health
+from ai_service.core.health import Check, is_ready
 from ai_service.notifications.telegram import escape
-
-if TYPE_CHECKING:
-    from ai_service.services import Services
 
 _NAME = re.compile(r"[a-z0-9_]{1,32}")  # what Telegram accepts as a command name
 
 
 @dataclass(frozen=True)
 class CommandContext:
-    services: Services
     command: str  # without the slash, lower case; "" for plain text
     args: str  # the text after the command
     chat_id: int | str
@@ -86,16 +82,23 @@ def register_builtin(registry: CommandRegistry) -> None:
 
     registry.register("start", "introduction", start)
     registry.register("help", "the commands I know", help_)
-    registry.register("status", "health of the service and its integrations", status)
 
 
 _ICONS = {"up": "✅", "down": "❌", "unknown": "❔"}
 
 
-async def status(ctx: CommandContext) -> str:
-    checks = await health.check_dependencies(ctx.services)
-    ready = health.is_ready(checks)
-    version = ctx.services.settings.version or __version__
+def status_command(checks: Callable[[], Awaitable[dict[str, Check]]], version: str
+                   ) -> CommandHandler:
+    """/status: the readiness checks, as `/status` (the route) reports them."""
+
+    async def status(ctx: CommandContext) -> str:
+        return status_reply(await checks(), version)
+
+    return status
+
+
+def status_reply(checks: dict[str, Check], version: str) -> str:
+    ready = is_ready(checks)
     lines = [f"{'✅' if ready else '⚠️'} <b>ai-service {'is ready' if ready else 'is degraded'}"
              f"</b> (version {escape(version)})", ""]
     integrations = []

@@ -3,7 +3,6 @@ optimisation. Pure computation on numpy arrays; no database, no GraphQL."""
 
 from ai_service.trading.backtest import (
     BacktestResult,
-    Bars,
     EquityCurve,
     ExitReason,
     RiskSettings,
@@ -13,6 +12,7 @@ from ai_service.trading.backtest import (
     run_backtest,
     simulate,
 )
+from ai_service.trading.bars import Bars
 from ai_service.trading.metrics import TRADING_DAYS_PER_YEAR, Metrics, compute_metrics
 from ai_service.trading.optimize import (
     MAX_COMBINATIONS,

@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ai_service.core.errors import BadUserInput
-from ai_service.core.timeseries import BarColumns
+from ai_service.platform.market import BarColumns
 
 MAX_ROWS = 2_000_000
 MAX_BYTES = 256 * 1024 * 1024

@@ -38,11 +38,31 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ai_service.platform.market.timeframes import Timeframe
+
 FloatArray = NDArray[np.float64]
 
 TRADING_DAYS_PER_YEAR = 252
+STOCK_SESSION_HOURS = 6.5  # NYSE/Nasdaq regular session, 09:30-16:00
+WEEKS_PER_YEAR = 52
 _DAY = np.timedelta64(1, "D")
 _MAX_EXPONENT = 700.0  # math.exp overflows just above 709
+
+
+def periods_per_year(timeframe: Timeframe, *, trading_days: float = TRADING_DAYS_PER_YEAR,
+                     session_hours: float = STOCK_SESSION_HOURS) -> float:
+    """Bars per year, to annualise returns and volatility.
+
+    Daily bars: `trading_days` (252 on a stock exchange). Weekly bars: 52. Intraday bars
+    assume a stock exchange's regular session by default: `session_hours` (6.5) of trading
+    on each of `trading_days`, so H1 gives 252 * 6.5 = 1638 and M1 98,280. For markets that
+    trade around the clock (crypto) pass trading_days=365, session_hours=24.
+    """
+    if timeframe is Timeframe.W1:
+        return WEEKS_PER_YEAR
+    if timeframe is Timeframe.D1:
+        return float(trading_days)
+    return trading_days * session_hours * 3600 / timeframe.seconds
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.strategies import StrategyKind
-from ai_service.trading.timeframes import Timeframe
 
 if TYPE_CHECKING:
     from ai_service.users.models import User

@@ -28,7 +28,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from ai_service.core.errors import BadUserInput
-from ai_service.trading.backtest import DEFAULT_CAPITAL, Bars, RiskSettings, simulate
+from ai_service.trading.backtest import DEFAULT_CAPITAL, RiskSettings, simulate
+from ai_service.trading.bars import Bars
 from ai_service.trading.metrics import TRADING_DAYS_PER_YEAR, Metrics
 from ai_service.trading.strategies import (
     PARAM_SPECS,

@@ -27,7 +27,10 @@ from ai_service.core.jobs import JobContext, JobQueue, JobRegistry
 from ai_service.core.jobs.models import Job
 from ai_service.core.jobs.worker import PermanentJobError
 from ai_service.core.pagination import Page, keyset_page
-from ai_service.trading.backtest import DEFAULT_CAPITAL, BacktestResult, Bars, run_backtest
+from ai_service.platform.market.timeframes import Timeframe
+from ai_service.trading.backtest import DEFAULT_CAPITAL, BacktestResult, run_backtest
+from ai_service.trading.bars import Bars
+from ai_service.trading.metrics import periods_per_year
 from ai_service.trading.models import Backtest, Optimization, RunStatus, Strategy
 from ai_service.trading.optimize import (
     OptimizationResult,
@@ -38,7 +41,6 @@ from ai_service.trading.optimize import (
 )
 from ai_service.trading.service import TradingService, risk_settings
 from ai_service.trading.strategies import Strategy as StrategyRule
-from ai_service.trading.timeframes import Timeframe
 from ai_service.users.models import User
 
 BACKTEST_KIND = "trading.backtest"
@@ -228,14 +230,14 @@ class TradingRuns:
             raise BadUserInput(f"{config['symbol']} has {len(columns)} {config['timeframe']} "
                                "bars in that range; a backtest needs at least 2 (import market "
                                "data first)", field="strategyId")
-        return columns.to_bars()
+        return Bars.of(columns)
 
     @staticmethod
     def _simulate(config: Mapping[str, Any], bars: Bars, capital: float) -> dict[str, Any]:
         rule = StrategyRule.create(config["kind"], config["parameters"])
         result = run_backtest(bars, rule, risk_settings(config["risk"]),
                               initial_capital=capital,
-                              periods_per_year=Timeframe(config["timeframe"]).periods_per_year())
+                              periods_per_year=periods_per_year(Timeframe(config["timeframe"])))
         return backtest_outcome(result)
 
     async def _backtest_job(self, ctx: JobContext) -> dict[str, Any]:
@@ -328,7 +330,7 @@ class TradingRuns:
                 train_bars=config["trainBars"], test_bars=config["testBars"],
                 step_bars=config["stepBars"], metric=config["metric"],
                 initial_capital=config["initialCapital"],
-                periods_per_year=Timeframe(config["timeframe"]).periods_per_year(),
+                periods_per_year=periods_per_year(Timeframe(config["timeframe"])),
                 progress=progress)
         except BadUserInput as exc:  # the bars changed since the request was checked
             await self._fail(Optimization, row.id, exc.message)

@@ -18,18 +18,18 @@ from tortoise.exceptions import IntegrityError
 from ai_service.core.errors import BadUserInput, Conflict, NotFound
 from ai_service.core.jobs import JobQueue
 from ai_service.core.pagination import Page, keyset_page
-from ai_service.core.timeseries import (
+from ai_service.platform.market import (
     BarColumns,
     MarketStore,
     SymbolSummary,
     epoch,
     validate_symbol,
 )
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.backtest import RiskSettings
 from ai_service.trading.marketdata import RowError, parse_ohlcv
 from ai_service.trading.models import Strategy, StrategyStatus
 from ai_service.trading.strategies import StrategyKind, parse_kind, validate_params
-from ai_service.trading.timeframes import Timeframe
 from ai_service.users.models import User
 
 SIGNALS_KIND = "trading.signals"

@@ -21,13 +21,14 @@ from tortoise.exceptions import IntegrityError
 
 from ai_service.core.jobs import JobContext, JobRegistry
 from ai_service.core.pagination import Page, keyset_page
-from ai_service.core.timeseries import BarColumns, utc
 from ai_service.notifications.service import Alert, Notifier, Priority
+from ai_service.platform.market import BarColumns, utc
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.backtest import target_positions
+from ai_service.trading.bars import Bars
 from ai_service.trading.models import Signal, SignalAction, Strategy, StrategyStatus
 from ai_service.trading.service import SIGNALS_KIND, TradingService, risk_settings
 from ai_service.trading.strategies import Strategy as StrategyRule
-from ai_service.trading.timeframes import Timeframe
 from ai_service.users.models import User
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def position_changes(strategy: Strategy, bars: BarColumns,
     if len(bars) < 2:
         return []
     rule = StrategyRule.create(strategy.kind, strategy.parameters)
-    wanted = target_positions(rule.signals(bars.to_bars()),
+    wanted = target_positions(rule.signals(Bars.of(bars)),
                               risk_settings(strategy.risk).allow_short)
     before = np.concatenate(([0], wanted[:-1]))
     changed = np.flatnonzero((wanted != before) & (bars.timestamps > after))

@@ -29,16 +29,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ai_service.core.errors import BadUserInput
 from ai_service.trading import indicators
-
-if TYPE_CHECKING:  # backtest imports this module
-    from ai_service.trading.backtest import Bars
+from ai_service.trading.bars import Bars
 
 MIN_PERIOD = 2
 MAX_PERIOD = 1000

@@ -2,8 +2,8 @@
 
 from ai_service.core.jobs.models import TERMINAL_STATES, Job, JobState
 from ai_service.core.jobs.queue import JobQueue, job_channel
-from ai_service.core.jobs.registry import JobKind, JobRegistry
-from ai_service.core.jobs.worker import JobContext, JobLost, PermanentJobError, Worker
+from ai_service.core.jobs.registry import JobContext, JobKind, JobLost, JobRegistry
+from ai_service.core.jobs.worker import PermanentJobError, Worker
 
 __all__ = [
     "TERMINAL_STATES",

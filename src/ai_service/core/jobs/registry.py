@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ai_service.core.jobs.worker import JobContext
+from ai_service.core.jobs.models import Job
 
-Handler = Callable[["JobContext"], Coroutine[Any, Any, Any]]
 DEFAULT_MAX_ATTEMPTS = 5
+
+
+class JobLost(Exception):
+    """The lease was lost: the job was cancelled or another worker reclaimed it."""
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: its job, and a way to report progress while it holds the lease."""
+
+    job: Job
+    worker_id: str
+    _report: Callable[[float, str], Awaitable[bool]]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(self.job.payload or {})
+
+    async def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress (0..1); raises JobLost when the job was cancelled meanwhile."""
+        if not await self._report(fraction, message):
+            raise JobLost(f"job {self.job.id} is no longer held by this worker")
+
+
+Handler = Callable[[JobContext], Coroutine[Any, Any, Any]]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import os
 import socket
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ import orjson
 from ai_service.core.cache import PubSub
 from ai_service.core.jobs.models import Job
 from ai_service.core.jobs.queue import WAKEUP_CHANNEL, JobQueue
-from ai_service.core.jobs.registry import JobKind, JobRegistry
+from ai_service.core.jobs.registry import JobContext, JobKind, JobLost, JobRegistry
 from ai_service.core.logging import request_id_var
 
 log = logging.getLogger(__name__)
@@ -32,30 +31,6 @@ _MAX_ERROR_PAUSE = 30.0  # the longest wait between tries while the database or 
 
 class PermanentJobError(Exception):
     """Raised by a handler when retrying cannot help (bad input, missing record)."""
-
-
-class JobLost(Exception):
-    """The lease was lost: the job was cancelled or another worker reclaimed it."""
-
-
-@dataclass
-class JobContext:
-    job: Job
-    _queue: JobQueue
-    _lock: str
-
-    @property
-    def worker_id(self) -> str:
-        return self._lock.rsplit("/", 1)[0]
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return dict(self.job.payload or {})
-
-    async def progress(self, fraction: float, message: str = "") -> None:
-        """Report progress (0..1); raises JobLost when the job was cancelled meanwhile."""
-        if not await self._queue.progress(self.job, self._lock, fraction, message):
-            raise JobLost(f"job {self.job.id} is no longer held by this worker")
 
 
 class Worker:
@@ -185,7 +160,9 @@ class Worker:
             error = job.error or "the worker running it was lost too many times"
             await self.queue.fail(job, lock, error, None)
             return
-        work = asyncio.create_task(kind.handler(JobContext(job, self.queue, lock)))
+        work = asyncio.create_task(kind.handler(JobContext(
+            job, lock.rsplit("/", 1)[0],
+            lambda fraction, message: self.queue.progress(job, lock, fraction, message))))
         heartbeat = asyncio.create_task(self._keep_lease(job, lock, work))
         try:
             result = await asyncio.wait_for(work, kind.timeout)

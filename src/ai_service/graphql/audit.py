@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ai_service.audit.models import AuditEvent
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import Connection
-from ai_service.users.schema import UserType
+from ai_service.graphql.users import UserType
 
 
 @strawberry.type(name="AuditEvent")

@@ -75,8 +75,7 @@ async def answer(services: Services, config: IntegrationConfig, update: Mapping[
     if command is None:
         reply = registry.help_text(unknown=f"/{parsed[0]}" if parsed else "")
     else:
-        ctx = CommandContext(services, command.name, parsed[1] if parsed else "", chat["id"],
-                             message)
+        ctx = CommandContext(command.name, parsed[1] if parsed else "", chat["id"], message)
         try:
             reply = await command.handler(ctx)
         except Exception:

@@ -16,11 +16,11 @@ from strawberry.types import Info
 from ai_service.core.errors import NotFound
 from ai_service.core.jobs.models import TERMINAL_STATES, Job, JobState
 from ai_service.core.jobs.queue import job_channel
-from ai_service.core.pagination import keyset_page
+from ai_service.core.pagination import keyset_page, parse_id
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import Connection, parse_id
+from ai_service.graphql.pagination import Connection
+from ai_service.graphql.users import UserType
 from ai_service.users.models import User
-from ai_service.users.schema import UserType
 
 strawberry.enum(JobState, name="JobState")
 _POLL_SECONDS = 5.0  # a subscription re-reads the row this often even when no message comes

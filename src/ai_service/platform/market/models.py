@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tortoise import fields
 from tortoise.models import Model
 
-from ai_service.trading.timeframes import Timeframe
-
-if TYPE_CHECKING:
-    from ai_service.users.models import User
+from ai_service.platform.market.timeframes import Timeframe
 
 
 class MarketBar(Model):
@@ -26,7 +21,8 @@ class MarketBar(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+    # Typed as any Model: this package does not import the users domain that owns the table.
+    owner: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "ai_service.User", related_name="market_bars", on_delete=fields.CASCADE,
         db_constraint=True,
     )

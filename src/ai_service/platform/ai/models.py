@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tortoise import fields
 from tortoise.models import Model
-
-if TYPE_CHECKING:
-    from ai_service.users.models import User
 
 
 class AiUsage(Model):
     """One call to a model provider: who, which model, how many tokens, how long, what it cost."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+    # Typed as any Model: this package does not import the users domain that owns the table.
+    user: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "ai_service.User", related_name="ai_usage", null=True, on_delete=fields.SET_NULL
     )
     provider = fields.CharField(max_length=32)

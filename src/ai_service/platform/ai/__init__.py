@@ -3,7 +3,7 @@
 `schema` (GraphQL) is not imported here: it needs the GraphQL context, which needs the services.
 """
 
-from ai_service.core.llm.gateway import (
+from ai_service.platform.ai.gateway import (
     COMPLETION_TIMEOUT_SECONDS,
     EMBEDDING_TIMEOUT_SECONDS,
     Capability,
@@ -13,9 +13,9 @@ from ai_service.core.llm.gateway import (
     LLMGateway,
     Message,
 )
-from ai_service.core.llm.models import AiUsage
-from ai_service.core.llm.pricing import estimate_cost, price_for
-from ai_service.core.llm.usage import UsageRow, UsageSummary, usage_summary
+from ai_service.platform.ai.models import AiUsage
+from ai_service.platform.ai.pricing import estimate_cost, price_for
+from ai_service.platform.ai.usage import UsageRow, UsageSummary, usage_summary
 
 __all__ = [
     "COMPLETION_TIMEOUT_SECONDS",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import parse_id
 from ai_service.tagging.models import Tag, TaggedKind
 
 strawberry.enum(TaggedKind, name="TaggedEntity")

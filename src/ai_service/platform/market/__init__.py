@@ -10,7 +10,7 @@ Shared semantics, tested against both stores:
   wins). Writes go in batches; a failure part-way leaves the earlier batches stored, and
   repeating the same write completes it (that is what idempotent buys).
 - `range(start, end)` is half-open: `start <= ts < end`; either bound may be None (open).
-- Aggregation rolls bars up into buckets of a larger timeframe (see `trading.timeframes` for the
+- Aggregation rolls bars up into buckets of a larger timeframe (see `timeframes` for the
   alignment, weekly buckets start on Monday 00:00 UTC): first open, max high, min low, last close,
   sum of volume, labelled with the bucket start. The range bounds filter bars, not buckets, so a
   bucket cut by `start` holds only the bars from `start` on, yet is labelled with its own start.
@@ -21,17 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ai_service.config import Settings
 from ai_service.core.errors import BadUserInput
-from ai_service.trading.timeframes import Timeframe
-
-if TYPE_CHECKING:
-    from ai_service.trading.backtest import Bars
+from ai_service.platform.market.timeframes import Timeframe
 
 __all__ = [
     "BarColumns",
@@ -122,13 +119,6 @@ class BarColumns:
     def datetimes(self) -> NDArray[np.datetime64]:
         return self.timestamps.astype("datetime64[s]")
 
-    def to_bars(self) -> Bars:
-        """The backtester's input (which wants at least two bars)."""
-        from ai_service.trading.backtest import Bars
-
-        return Bars(timestamps=self.datetimes(), open=self.open, high=self.high, low=self.low,
-                    close=self.close, volume=self.volume)
-
     def equals(self, other: BarColumns) -> bool:
         return all(np.array_equal(getattr(self, name), getattr(other, name))
                    for name in ("timestamps", "open", "high", "low", "close", "volume"))
@@ -209,7 +199,7 @@ class MarketStore(Protocol):
 
 def create_market_store(settings: Settings) -> MarketStore:
     if settings.influxdb_url:
-        from ai_service.core.timeseries.influx import InfluxMarketStore
+        from ai_service.platform.market.influx import InfluxMarketStore
 
         return InfluxMarketStore(
             settings.influxdb_url,
@@ -219,7 +209,7 @@ def create_market_store(settings: Settings) -> MarketStore:
             password=settings.influxdb_password,
             token=settings.influxdb_token,
         )
-    from ai_service.core.timeseries.sql import SqlMarketStore
+    from ai_service.platform.market.sql import SqlMarketStore
 
     return SqlMarketStore()
 

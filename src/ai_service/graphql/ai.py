@@ -10,10 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from ai_service.core.errors import BadUserInput, Forbidden
-from ai_service.core.llm.usage import UsageRow, UsageSummary, usage_summary
+from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import parse_id
 from ai_service.graphql.scalars import BigInt
+from ai_service.platform.ai.usage import UsageRow, UsageSummary, usage_summary
 
 MAX_RANGE = timedelta(days=3653)  # ten years, leap days included
 

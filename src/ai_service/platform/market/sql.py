@@ -19,7 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from ai_service.core import db
-from ai_service.core.timeseries import (
+from ai_service.platform.market import (
     BarColumns,
     SymbolSummary,
     WriteResult,
@@ -29,7 +29,7 @@ from ai_service.core.timeseries import (
     utc,
     validate_symbol,
 )
-from ai_service.trading.timeframes import Timeframe
+from ai_service.platform.market.timeframes import Timeframe
 
 BATCH = 5_000  # bars compared and upserted per transaction: short locks on SQLite
 _KEY = "owner_id = ? AND symbol = ? AND timeframe = ?"

@@ -18,12 +18,14 @@ from strawberry.types.unset import UNSET
 
 from ai_service.core.errors import BadUserInput
 from ai_service.core.jobs.models import JobState
-from ai_service.core.jobs.schema import JobType
-from ai_service.core.timeseries import BarColumns, SymbolSummary
+from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import Connection, parse_id
+from ai_service.graphql.jobs import JobType
+from ai_service.graphql.pagination import Connection
 from ai_service.graphql.scalars import FloatSeries, IntSeries
 from ai_service.graphql.uploads import uploaded
+from ai_service.platform.market import BarColumns, SymbolSummary
+from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.backtest import DEFAULT_CAPITAL
 from ai_service.trading.models import Backtest as BacktestRow
 from ai_service.trading.models import Optimization as OptimizationRow
@@ -34,7 +36,6 @@ from ai_service.trading.optimize import ScoreMetric
 from ai_service.trading.runs import BacktestRequest, OptimizeRequest
 from ai_service.trading.service import ImportReport
 from ai_service.trading.strategies import PARAM_SPECS, StrategyKind
-from ai_service.trading.timeframes import Timeframe
 
 strawberry.enum(Timeframe, name="Timeframe")
 strawberry.enum(StrategyKind, name="StrategyKind")

@@ -11,8 +11,8 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
-from ai_service.core.llm.models import AiUsage
-from ai_service.core.llm.pricing import COST_QUANTUM
+from ai_service.platform.ai.models import AiUsage
+from ai_service.platform.ai.pricing import COST_QUANTUM
 
 
 @dataclass(frozen=True)

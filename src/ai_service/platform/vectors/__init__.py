@@ -36,7 +36,7 @@ import numpy as np
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from ai_service.documents.matrix import LocalMatrix
+from ai_service.platform.vectors.matrix import LocalMatrix
 
 PREFIX = "documents"
 _LOAD_PAGE = 5000  # points per scroll while loading a local collection into memory

@@ -1,5 +1,4 @@
-"""Bar timeframes: their width, how buckets of a larger one are aligned, and how many bars make a
-year for annualised metrics.
+"""Bar timeframes: their width, and how buckets of a larger one are aligned.
 
 Bucket alignment (the same in every market store, so InfluxDB and SQL agree bar for bar):
 buckets are fixed-width intervals counted from the Unix epoch, in UTC. A bar belongs to the bucket
@@ -13,10 +12,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ai_service.core.errors import BadUserInput
-from ai_service.trading.metrics import TRADING_DAYS_PER_YEAR
-
-STOCK_SESSION_HOURS = 6.5  # NYSE/Nasdaq regular session, 09:30-16:00
-WEEKS_PER_YEAR = 52
 
 _SECONDS = {
     "M1": 60, "M5": 300, "M15": 900, "M30": 1800,
@@ -63,18 +58,3 @@ class Timeframe(StrEnum):
         if target.seconds % self.seconds or target.offset_seconds % self.seconds:
             raise BadUserInput(f"{target.value} is not a whole multiple of {self.value}",
                                field="aggregateTo")
-
-    def periods_per_year(self, *, trading_days: float = TRADING_DAYS_PER_YEAR,
-                         session_hours: float = STOCK_SESSION_HOURS) -> float:
-        """Bars per year, to annualise returns and volatility in the backtester.
-
-        Daily bars: `trading_days` (252 on a stock exchange). Weekly bars: 52. Intraday bars
-        assume a stock exchange's regular session by default: `session_hours` (6.5) of trading
-        on each of `trading_days`, so H1 gives 252 * 6.5 = 1638 and M1 98,280. For markets that
-        trade around the clock (crypto) pass trading_days=365, session_hours=24.
-        """
-        if self is Timeframe.W1:
-            return WEEKS_PER_YEAR
-        if self is Timeframe.D1:
-            return float(trading_days)
-        return trading_days * session_hours * 3600 / self.seconds

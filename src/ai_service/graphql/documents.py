@@ -11,13 +11,13 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
-from ai_service.core.jobs.schema import JobType
-from ai_service.documents.loaders import loaders
+from ai_service.core.pagination import parse_id
 from ai_service.documents.models import Document, DocumentStatus
 from ai_service.documents.search import Passage
 from ai_service.documents.service import Answer, Citation, DocumentFilter
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import Connection, parse_id
+from ai_service.graphql.jobs import JobType
+from ai_service.graphql.pagination import Connection
 from ai_service.graphql.scalars import BigInt
 
 strawberry.enum(DocumentStatus, name="DocumentStatus")
@@ -84,7 +84,7 @@ class DocumentType:
     async def job(self, info: Info[Context, None]) -> JobType | None:
         if self.job_id is None:
             return None
-        job = await loaders(info.context).job.load(self.job_id)
+        job = await info.context.loaders.job.load(self.job_id)
         return JobType.of(job) if job else None
 
     @classmethod
@@ -102,7 +102,7 @@ class DocumentType:
 
 
 async def _document(info: Info[Context, None], document_id: int) -> DocumentType:
-    document = await loaders(info.context).document.load(document_id)
+    document = await info.context.loaders.document.load(document_id)
     assert document is not None  # hits and citations come from the owner's own rows
     return DocumentType.of(document)
 

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
+from ai_service.core.pagination import parse_id
 from ai_service.finance import metrics
 from ai_service.finance.imports import CsvMapping
 from ai_service.finance.ingest import IngestReport
@@ -34,13 +35,13 @@ from ai_service.finance.models import (
 from ai_service.finance.money import from_units
 from ai_service.finance.service import TransactionFilter, TransactionPage, encode_cursor
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import PageInfo, parse_id
+from ai_service.graphql.pagination import PageInfo
+from ai_service.graphql.tagging import TagType
 from ai_service.graphql.uploads import uploaded
 from ai_service.tagging.models import TaggedKind
-from ai_service.tagging.schema import TagType
 
 if TYPE_CHECKING:
-    from ai_service.finance.bank_schema import BankConnectionType
+    from ai_service.graphql.finance.bank import BankConnectionType
 
 strawberry.enum(AccountSource, name="AccountSource")
 strawberry.enum(AccountType, name="AccountType")
@@ -84,10 +85,10 @@ class AccountType_:
 
     @strawberry.field(description="The bank connection a synced account belongs to.")
     async def connection(self, info: Info[Context, None]) -> Annotated[
-            BankConnectionType, strawberry.lazy("ai_service.finance.bank_schema")] | None:
+            BankConnectionType, strawberry.lazy("ai_service.graphql.finance.bank")] | None:
         if self.bank_connection_id is None:
             return None
-        from ai_service.finance.bank_schema import connection_of
+        from ai_service.graphql.finance.bank import connection_of
 
         return await connection_of(info, self.bank_connection_id)
 

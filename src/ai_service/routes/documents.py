@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from ai_service.core.errors import AppError, NotFound, Unauthenticated
-from ai_service.graphql.pagination import parse_id
-from ai_service.graphql.view import bearer_token
+from ai_service.core.http import bearer_token
+from ai_service.core.pagination import parse_id
 
 _STATUS = {"UNAUTHENTICATED": 401, "NOT_FOUND": 404, "BAD_USER_INPUT": 404, "FORBIDDEN": 403}
 

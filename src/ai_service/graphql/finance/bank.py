@@ -6,16 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from ai_service.core.jobs.schema import JobType
+from ai_service.core.pagination import parse_id
 from ai_service.finance.bank_models import BankConnection, ConnectionStatus
 from ai_service.finance.banking import Institution
 from ai_service.finance.models import Account
-from ai_service.finance.schema import AccountType_
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import parse_id
+from ai_service.graphql.finance.schema import AccountType_
+from ai_service.graphql.jobs import JobType
 
 
 class BankProviderName(StrEnum):
@@ -70,38 +69,26 @@ class BankConnectionType:
                    last_synced_at=row.last_synced_at, last_error=row.last_error,
                    created_at=row.created_at, row=row, account_rows=accounts)
 
-    async def _accounts(self) -> list[Account]:
+    async def _accounts(self, info: Info[Context, None]) -> list[Account]:
         if self.account_rows is None:
-            self.account_rows = list(await Account.filter(bank_connection_id=self.row.id)
-                                     .order_by("id"))
+            self.account_rows = await info.context.loaders.connection_accounts.load(self.row.id)
         return self.account_rows
 
     @strawberry.field(description="The accounts this connection syncs.")
-    async def accounts(self) -> list[AccountType_]:
-        return [AccountType_.of(a) for a in await self._accounts()]
+    async def accounts(self, info: Info[Context, None]) -> list[AccountType_]:
+        return [AccountType_.of(a) for a in await self._accounts(info)]
 
     @strawberry.field(description="When a sync can next fetch transactions for every account, "
                                   "as the bank's quota allows (now if it can already); null "
                                   "unless LINKED.")
     async def next_sync_at(self, info: Info[Context, None]) -> datetime | None:
-        return await info.context.services.banking.next_sync_at(self.row, await self._accounts())
+        return await info.context.services.banking.next_sync_at(self.row,
+                                                                 await self._accounts(info))
 
 
 async def connection_of(info: Info[Context, None], connection_id: int) -> BankConnectionType | None:
-    """Account.connection through one DataLoader per operation."""
-    loaders = info.context.loaders
-    loader: DataLoader[int, BankConnection | None] | None = getattr(loaders, "_bank_connections",
-                                                                    None)
-    if loader is None:
-        banking = info.context.services.banking
-
-        async def load(ids: list[int]) -> list[BankConnection | None]:
-            found = await banking.by_ids(ids)
-            return [found.get(i) for i in ids]
-
-        loader = DataLoader(load)
-        loaders._bank_connections = loader  # type: ignore[attr-defined]
-    row = await loader.load(connection_id)
+    """Account.connection, through the operation's loader."""
+    row = await info.context.loaders.bank_connection.load(connection_id)
     return BankConnectionType.of(row, None) if row is not None else None
 
 

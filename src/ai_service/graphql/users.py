@@ -7,8 +7,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
-from ai_service.graphql.pagination import Connection, parse_id
+from ai_service.graphql.pagination import Connection
 from ai_service.users.auth import AuthResult
 from ai_service.users.models import Role, User
 

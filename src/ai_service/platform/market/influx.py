@@ -32,7 +32,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from ai_service.core.timeseries import (
+from ai_service.platform.market import (
     BarColumns,
     MarketStoreError,
     SymbolSummary,
@@ -43,7 +43,7 @@ from ai_service.core.timeseries import (
     utc,
     validate_symbol,
 )
-from ai_service.trading.timeframes import Timeframe
+from ai_service.platform.market.timeframes import Timeframe
 
 log = logging.getLogger(__name__)
 

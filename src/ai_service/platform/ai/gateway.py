@@ -1,8 +1,9 @@
 """The AI gateway: completions from Claude or OpenAI with fallback, embeddings from OpenAI, and one
 ledger row (ai_usage) for every call made to a provider, whether it answered or not.
 
-Credentials come from the integrations vault per user (their own, else the instance's), so every
-call names the user it is for; None means the instance itself (a scheduled job).
+Credentials come from the integrations vault (a `CredentialSource`) per user (their own, else
+the instance's), so every call names the user it is for; None means the instance itself (a
+scheduled job).
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 
 from ai_service.config import Settings
 from ai_service.core.errors import BadUserInput, IntegrationNotConfigured, IntegrationUnavailable
-from ai_service.core.llm.models import AiUsage
-from ai_service.core.llm.pricing import estimate_cost
-from ai_service.integrations.providers import PROVIDERS, Provider
-from ai_service.integrations.service import IntegrationConfig, IntegrationService
+from ai_service.platform.ai.credentials import (
+    LABELS,
+    AiProvider,
+    CredentialSource,
+    ProviderCredentials,
+)
+from ai_service.platform.ai.models import AiUsage
+from ai_service.platform.ai.pricing import estimate_cost
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -46,10 +51,10 @@ MAX_RETRIES = 2
 # OpenAI takes up to 2048 inputs and 300k tokens per embeddings request; stay well below both.
 EMBED_BATCH_INPUTS = 256
 EMBED_BATCH_CHARS = 400_000  # about 100k tokens at ~4 characters a token
-COMPLETION_PROVIDERS = (Provider.ANTHROPIC, Provider.OPENAI)
+COMPLETION_PROVIDERS = (AiProvider.ANTHROPIC, AiProvider.OPENAI)
 DEFAULT_MODELS = {
-    Provider.OPENAI: "gpt-4.1-mini",
-    Provider.ANTHROPIC: "claude-sonnet-4-5",
+    AiProvider.OPENAI: "gpt-4.1-mini",
+    AiProvider.ANTHROPIC: "claude-sonnet-4-5",
 }
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_ANTHROPIC_MAX_TOKENS = 1024
@@ -72,7 +77,7 @@ class Message:
 class Completion:
     text: str  # for structured output, the JSON text
     data: Any  # the parsed JSON when a schema was given, else None
-    provider: Provider
+    provider: str  # as the credential source names it
     model: str
     input_tokens: int
     output_tokens: int
@@ -86,7 +91,7 @@ class Embeddings:
     vectors: list[list[float]]  # in the order of the texts given
     model: str
     dimension: int
-    provider: Provider
+    provider: str  # as the credential source names it
     input_tokens: int = 0
     cost_usd: Decimal = field(default_factory=Decimal)
 
@@ -149,25 +154,25 @@ class _CachedClient:
 
 class LLMGateway:
     def __init__(
-        self, integrations: IntegrationService, settings: Settings, *,
+        self, credentials: CredentialSource, settings: Settings, *,
         max_retries: int = MAX_RETRIES,
     ) -> None:
-        self.integrations = integrations
+        self.credentials = credentials
         self.settings = settings
         self.max_retries = max_retries
         # (provider, integration id, key fingerprint) -> client; a changed key gets a new client
         # and the old one is closed once no call uses it.
-        self._clients: dict[tuple[Provider, int, str], _CachedClient] = {}
+        self._clients: dict[tuple[AiProvider, int, str], _CachedClient] = {}
 
     # -- public API ------------------------------------------------------------------------
 
     async def available(self, user_id: int | None) -> frozenset[Capability]:
         """What this user could use, from what is configured (without calling anyone)."""
-        configured = set(await self.integrations.configured(user_id))
+        configured = set(await self.credentials.configured(user_id))
         capabilities = set()
         if configured & set(COMPLETION_PROVIDERS):
             capabilities.add(Capability.COMPLETION)
-        if Provider.OPENAI in configured:
+        if AiProvider.OPENAI in configured:
             capabilities.add(Capability.EMBEDDINGS)
         return frozenset(capabilities)
 
@@ -181,19 +186,19 @@ class LLMGateway:
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "",
-        prefer: Provider | None = None,
+        prefer: AiProvider | None = None,
     ) -> Completion:
         """The preferred provider's answer, else the other's. With a schema, `data` holds the
         parsed JSON, which matches the schema's types and required properties."""
         request = _Request(_messages(prompt), system, schema, max_tokens, temperature, purpose)
-        first = Provider(prefer or self.settings.ai_preference)
+        first = AiProvider(prefer or self.settings.ai_preference)
         if first not in COMPLETION_PROVIDERS:
             raise ValueError(f"{first} does not offer completions")
         order = [first, *(p for p in COMPLETION_PROVIDERS if p is not first)]
-        failures: list[tuple[Provider, str]] = []
+        failures: list[tuple[AiProvider, str]] = []
         for provider in order:
             try:
-                config = await self.integrations.find(provider, user_id)
+                config = await self.credentials.find(provider, user_id)
             except IntegrationUnavailable as exc:  # configured, but its key does not open
                 failures.append((provider, exc.message))
                 continue
@@ -207,14 +212,14 @@ class LLMGateway:
                             extra={"provider": provider.value, "purpose": purpose,
                                    "error": exc.summary})
         if not failures:
-            names = " or ".join(PROVIDERS[p].label for p in order)
+            names = " or ".join(LABELS[p] for p in order)
             raise IntegrationNotConfigured(
                 f"No AI provider is configured: add {names} under Settings → Integrations "
                 f"(or the setIntegration mutation with provider "
                 f"{' or '.join(p.value for p in order)})",
                 providers=[p.value for p in order],
             )
-        detail = "; ".join(f"{PROVIDERS[p].label}: {summary}" for p, summary in failures)
+        detail = "; ".join(f"{LABELS[p]}: {summary}" for p, summary in failures)
         raise IntegrationUnavailable(
             f"AI completion failed ({detail})", provider=failures[0][0].value,
             providers=[p.value for p, _ in failures],
@@ -230,12 +235,12 @@ class LLMGateway:
             if not text.strip():
                 raise BadUserInput(f"Text {index} is empty: there is nothing to embed",
                                    field="texts")
-        config = await self.integrations.find(Provider.OPENAI, user_id)
+        config = await self.credentials.find(AiProvider.OPENAI, user_id)
         if config is None:
             raise IntegrationNotConfigured(
                 "Embeddings need OpenAI: add it under Settings → Integrations (or the "
                 "setIntegration mutation with provider OPENAI)",
-                providers=[Provider.OPENAI.value],
+                providers=[AiProvider.OPENAI.value],
             )
         model = config.get("embeddingModel") or DEFAULT_EMBEDDING_MODEL
         vectors: list[list[float]] = []
@@ -247,12 +252,12 @@ class LLMGateway:
             if vectors and batch_vectors and len(batch_vectors[0]) != len(vectors[0]):
                 raise IntegrationUnavailable(
                     f"OpenAI returned vectors of {len(batch_vectors[0])} dimensions after "
-                    f"{len(vectors[0])}", provider=Provider.OPENAI.value)
+                    f"{len(vectors[0])}", provider=AiProvider.OPENAI.value)
             model = answer_model
             vectors.extend(batch_vectors)
             input_tokens += tokens
             cost += batch_cost
-        return Embeddings(vectors, model, len(vectors[0]) if vectors else 0, Provider.OPENAI,
+        return Embeddings(vectors, model, len(vectors[0]) if vectors else 0, config.provider,
                           input_tokens, cost)
 
     async def close(self) -> None:
@@ -263,7 +268,7 @@ class LLMGateway:
     # -- completion ------------------------------------------------------------------------
 
     async def _complete_with(
-        self, config: IntegrationConfig, request: _Request, user_id: int | None
+        self, config: ProviderCredentials, request: _Request, user_id: int | None
     ) -> Completion:
         provider = config.provider
         model = _model(config)
@@ -332,7 +337,7 @@ class LLMGateway:
         return answer
 
     async def _anthropic_complete(
-        self, client: AsyncAnthropic, config: IntegrationConfig, model: str, request: _Request
+        self, client: AsyncAnthropic, config: ProviderCredentials, model: str, request: _Request
     ) -> _Answer:
         max_tokens = request.max_tokens or _int(config.get("maxTokens"),
                                                 DEFAULT_ANTHROPIC_MAX_TOKENS)
@@ -384,7 +389,7 @@ class LLMGateway:
     # -- embeddings ------------------------------------------------------------------------
 
     async def _embed_batch(
-        self, config: IntegrationConfig, model: str, batch: list[str], user_id: int | None,
+        self, config: ProviderCredentials, model: str, batch: list[str], user_id: int | None,
         purpose: str,
     ) -> tuple[str, list[list[float]], int, Decimal]:
         started = time.perf_counter()
@@ -412,7 +417,7 @@ class LLMGateway:
             if not _is_provider_failure(exc):
                 raise
             raise IntegrationUnavailable(f"OpenAI embeddings failed: {summary}",
-                                         provider=Provider.OPENAI.value) from None
+                                         provider=AiProvider.OPENAI.value) from None
         cost = await self._record(config, answer_model, "embed", purpose, user_id, tokens, 0,
                                   _elapsed_ms(started), None)
         return answer_model, vectors, tokens, cost
@@ -421,9 +426,9 @@ class LLMGateway:
 
     @asynccontextmanager
     async def _lease(
-        self, config: IntegrationConfig
+        self, config: ProviderCredentials
     ) -> AsyncIterator[AsyncOpenAI | AsyncAnthropic]:
-        key = (config.provider, config.id, _fingerprint(config))
+        key = (AiProvider(config.provider), config.id, _fingerprint(config))
         cached = self._clients.get(key)
         stale: list[_CachedClient] = []
         if cached is None:
@@ -444,9 +449,9 @@ class LLMGateway:
             if cached.retired and cached.active == 0:
                 await cached.client.close()
 
-    def _new_client(self, config: IntegrationConfig) -> AsyncOpenAI | AsyncAnthropic:
+    def _new_client(self, config: ProviderCredentials) -> AsyncOpenAI | AsyncAnthropic:
         api_key = config["apiKey"]
-        if config.provider is Provider.ANTHROPIC:
+        if config.provider == AiProvider.ANTHROPIC:
             return AsyncAnthropic(api_key=api_key, base_url=self.settings.anthropic_base_url,
                                   max_retries=self.max_retries,
                                   timeout=COMPLETION_TIMEOUT_SECONDS)
@@ -455,7 +460,7 @@ class LLMGateway:
                            max_retries=self.max_retries, timeout=COMPLETION_TIMEOUT_SECONDS)
 
     async def _record(
-        self, config: IntegrationConfig, model: str, operation: Literal["complete", "embed"],
+        self, config: ProviderCredentials, model: str, operation: Literal["complete", "embed"],
         purpose: str, user_id: int | None, input_tokens: int, output_tokens: int,
         latency_ms: int, error: str | None,
     ) -> Decimal:
@@ -464,7 +469,7 @@ class LLMGateway:
         cost = estimate_cost(model, input_tokens, output_tokens)
         try:
             await AiUsage.create(
-                user_id=user_id, provider=config.provider.value,
+                user_id=user_id, provider=str(config.provider),
                 # a model name is free text in the integration: it could hold a pasted key
                 model=config.scrub(model)[:128], operation=operation, purpose=purpose[:64],
                 input_tokens=input_tokens, output_tokens=output_tokens, latency_ms=latency_ms,
@@ -473,7 +478,7 @@ class LLMGateway:
             )
         except Exception:
             log.exception("could not record AI usage",
-                          extra={"provider": config.provider.value, "operation": operation})
+                          extra={"provider": str(config.provider), "operation": operation})
         return cost
 
 
@@ -629,12 +634,12 @@ def _is_reasoning(model: str) -> bool:
     return model.startswith(("o1", "o3", "o4", "gpt-5"))
 
 
-def _model(config: IntegrationConfig) -> str:
-    name = "model" if config.provider is Provider.ANTHROPIC else "chatModel"
-    return config.get(name) or DEFAULT_MODELS[config.provider]
+def _model(config: ProviderCredentials) -> str:
+    name = "model" if config.provider == AiProvider.ANTHROPIC else "chatModel"
+    return config.get(name) or DEFAULT_MODELS[AiProvider(config.provider)]
 
 
-def _fingerprint(config: IntegrationConfig) -> str:
+def _fingerprint(config: ProviderCredentials) -> str:
     material = "\x1f".join((config.get("apiKey") or "", config.get("organization") or ""))
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 

@@ -1,0 +1,1 @@
+"""GraphQL for finance: accounts, transactions, rules, clients, metrics and bank connections."""

@@ -1,0 +1,1 @@
+"""GraphQL for trading: market data, strategies, backtests, optimisations and signals."""
