@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ai_service.core.errors import BadUserInput, Forbidden
 from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
+from ai_service.graphql.permissions import IsAuthenticated
 from ai_service.graphql.scalars import BigInt
 from ai_service.platform.ai.usage import UsageRow, UsageSummary, usage_summary
 
@@ -62,6 +63,7 @@ class AiUsageType:
 @strawberry.type
 class LLMQuery:
     @strawberry.field(
+        permission_classes=[IsAuthenticated],
         description="AI calls made in [from, to), their tokens and estimated cost, per provider "
         "and model. Members see their own; an administrator may name a user, or leave userId "
         "out for the whole instance."

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ai_service.audit.models import AuditEvent
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import Connection
+from ai_service.graphql.permissions import IsAdmin
 from ai_service.graphql.users import UserType
 
 
@@ -48,7 +49,8 @@ class AuditEventType:
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="Security events, newest first. Administrators only.")
+    @strawberry.field(permission_classes=[IsAdmin],
+                      description="Security events, newest first. Administrators only.")
     async def audit_log(
         self,
         info: Info[Context, None],

@@ -18,6 +18,7 @@ from ai_service.documents.service import Answer, Citation, DocumentFilter
 from ai_service.graphql.context import Context
 from ai_service.graphql.jobs import JobType
 from ai_service.graphql.pagination import Connection
+from ai_service.graphql.permissions import IsAdmin, IsAuthenticated
 from ai_service.graphql.scalars import BigInt
 
 strawberry.enum(DocumentStatus, name="DocumentStatus")
@@ -174,7 +175,8 @@ def _ids(values: list[strawberry.ID] | None) -> list[int] | None:
 
 @strawberry.type
 class DocumentQuery:
-    @strawberry.field(description="Your documents, newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Your documents, newest first.")
     async def documents(
         self, info: Info[Context, None], first: int = 20, after: str | None = None,
         filter: DocumentFilterInput | None = None,
@@ -184,12 +186,13 @@ class DocumentQuery:
         page = await info.context.services.documents.page(user, first, after, where)
         return Connection.of(page, DocumentType.of)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def document(self, info: Info[Context, None], id: strawberry.ID) -> DocumentType:
         user = await info.context.user()
         return DocumentType.of(await info.context.services.documents.get(user, parse_id(id)))
 
-    @strawberry.field(description="Passages of your documents by meaning and by words "
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Passages of your documents by meaning and by words "
                                   "(hybrid: vector and full-text search, fused by rank).")
     async def search_documents(
         self, info: Info[Context, None], query: str, limit: int = 10,
@@ -203,7 +206,8 @@ class DocumentQuery:
 
 @strawberry.type
 class DocumentMutation:
-    @strawberry.mutation(description="Upload a file (GraphQL multipart request). The same "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Upload a file (GraphQL multipart request). The same "
                                      "file again returns the same document.")
     async def upload_document(
         self, info: Info[Context, None], file: Upload, title: str | None = None,
@@ -215,7 +219,8 @@ class DocumentMutation:
             user, upload.read, upload.filename, title, tags)
         return DocumentType.of(document)
 
-    @strawberry.mutation(description="Change the title or the tags (null leaves it).")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Change the title or the tags (null leaves it).")
     async def update_document(
         self, info: Info[Context, None], id: strawberry.ID, title: str | None = None,
         tags: list[str] | None = None,
@@ -224,18 +229,21 @@ class DocumentMutation:
         return DocumentType.of(await info.context.services.documents.update(
             user, parse_id(id), title, tags))
 
-    @strawberry.mutation(description="The file, its passages and its vectors go together.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="The file, its passages and its vectors go together.")
     async def delete_document(self, info: Info[Context, None], id: strawberry.ID) -> bool:
         user = await info.context.user()
         return await info.context.services.documents.delete(user, parse_id(id))
 
-    @strawberry.mutation(description="Administrators: ingest every document again (after an "
+    @strawberry.mutation(permission_classes=[IsAdmin],
+                         description="Administrators: ingest every document again (after an "
                                      "embedder change). Returns how many were queued.")
     async def reindex_documents(self, info: Info[Context, None]) -> int:
         await info.context.admin()
         return await info.context.services.documents.reindex()
 
-    @strawberry.mutation(description="Summary, entities, topics and suggested tags through "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Summary, entities, topics and suggested tags through "
                                      "the AI gateway; stored on the document.")
     async def analyze_document(self, info: Info[Context, None], id: strawberry.ID
                                ) -> DocumentType:
@@ -243,7 +251,8 @@ class DocumentMutation:
         return DocumentType.of(await info.context.services.documents.analyze(user,
                                                                              parse_id(id)))
 
-    @strawberry.mutation(description="An answer from your documents' passages, with "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="An answer from your documents' passages, with "
                                      "citations; says so when no passage matches.")
     async def ask_documents(
         self, info: Info[Context, None], question: str,

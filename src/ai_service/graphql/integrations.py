@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from ai_service.graphql.context import Context
+from ai_service.graphql.permissions import IsAuthenticated
 from ai_service.integrations.models import IntegrationState
 from ai_service.integrations.providers import PROVIDERS, FieldKind, Provider, ProviderSpec
 from ai_service.integrations.service import IntegrationView, Scope
@@ -143,13 +144,15 @@ class IntegrationValueInput:
 
 @strawberry.type
 class IntegrationQuery:
-    @strawberry.field(description="Each provider and the fields its form needs.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Each provider and the fields its form needs.")
     async def integration_providers(self, info: Info[Context, None]
                                     ) -> list[IntegrationProviderInfo]:
         await info.context.user()
         return [IntegrationProviderInfo.of(spec) for spec in PROVIDERS.values()]
 
-    @strawberry.field(description="One entry per provider. Without `scope`: the integration "
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="One entry per provider. Without `scope`: the integration "
                                   "that applies to you (yours, else the global one).")
     async def integrations(
         self, info: Info[Context, None], scope: Scope | None = None
@@ -158,7 +161,8 @@ class IntegrationQuery:
         return [Integration.of(v) for v in
                 await info.context.services.integrations.overview(user, scope)]
 
-    @strawberry.field(description="The roll-up a deployment script checks; `test: true` tests "
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="The roll-up a deployment script checks; `test: true` tests "
                                   "each configured integration first.")
     async def integration_status(
         self, info: Info[Context, None], test: bool = False
@@ -175,7 +179,8 @@ class IntegrationQuery:
 
 @strawberry.type
 class IntegrationMutation:
-    @strawberry.mutation(description="Set some fields of a provider; the others keep their "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Set some fields of a provider; the others keep their "
                                      "values. Without `scope`, administrators set the global "
                                      "integration and members their own.")
     async def set_integration(
@@ -188,7 +193,8 @@ class IntegrationMutation:
         )
         return Integration.of(view)
 
-    @strawberry.mutation(description="Forget a provider's credentials. False if there were none.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Forget a provider's credentials. False if there were none.")
     async def delete_integration(
         self, info: Info[Context, None], provider: Provider, scope: Scope | None = None
     ) -> bool:
@@ -197,7 +203,8 @@ class IntegrationMutation:
             user, provider, scope, info.context.client
         )
 
-    @strawberry.mutation(description="Call the provider with the stored credentials and keep "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Call the provider with the stored credentials and keep "
                                      "the outcome in `status`. Without `scope`: the one that "
                                      "applies to you.")
     async def test_integration(

@@ -19,6 +19,7 @@ from ai_service.core.jobs.queue import job_channel
 from ai_service.core.pagination import keyset_page, parse_id
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import Connection
+from ai_service.graphql.permissions import IsAuthenticated
 from ai_service.graphql.users import UserType
 from ai_service.users.models import User
 
@@ -76,11 +77,12 @@ def _may_see(user: User, job: Job) -> bool:
 
 @strawberry.type
 class JobQuery:
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def job(self, info: Info[Context, None], id: strawberry.ID) -> JobType:
         return JobType.of(await _visible_job(info, id))
 
-    @strawberry.field(description="Newest first; yours, or everyone's for administrators.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Newest first; yours, or everyone's for administrators.")
     async def jobs(
         self,
         info: Info[Context, None],
@@ -97,12 +99,14 @@ class JobQuery:
 
 @strawberry.type
 class JobMutation:
-    @strawberry.mutation(description="Queue a dead or cancelled job again, attempts reset.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Queue a dead or cancelled job again, attempts reset.")
     async def retry_job(self, info: Info[Context, None], id: strawberry.ID) -> JobType:
         job = await _visible_job(info, id)
         return JobType.of(await info.context.services.jobs.retry(job.id))
 
-    @strawberry.mutation(description="Stop a queued or running job.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Stop a queued or running job.")
     async def cancel_job(self, info: Info[Context, None], id: strawberry.ID) -> JobType:
         job = await _visible_job(info, id)
         return JobType.of(await info.context.services.jobs.cancel(job.id))
@@ -111,6 +115,7 @@ class JobMutation:
 @strawberry.type
 class JobSubscription:
     @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
         description="The job now, then every change until it finishes (graphql-transport-ws)."
     )
     async def job_updates(

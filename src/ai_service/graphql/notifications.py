@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from ai_service.graphql.context import Context
+from ai_service.graphql.permissions import IsAdmin, IsAuthenticated
 
 
 @strawberry.type(name="TestNotificationResult")
@@ -23,6 +24,7 @@ class TelegramWebhook:
 @strawberry.type
 class NotificationMutation:
     @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
         description="Send a test message now to the Telegram chat that applies to you (yours, "
         "else the instance's); the outcome becomes the integration's status."
     )
@@ -32,6 +34,7 @@ class NotificationMutation:
         return SentTestNotification(delivered=result.delivered, message=result.message)
 
     @strawberry.mutation(
+        permission_classes=[IsAdmin],
         description="Point the global Telegram bot at PUBLIC_URL/api/telegram/webhook, so it "
         "answers /status and the other commands. Administrators only."
     )
@@ -40,7 +43,8 @@ class NotificationMutation:
         webhook = await ctx.services.notifier.register_webhook(await ctx.admin(), ctx.client)
         return TelegramWebhook(url=webhook.url, bot_username=webhook.bot_username)
 
-    @strawberry.mutation(description="Stop the global Telegram bot's webhook. Administrators "
+    @strawberry.mutation(permission_classes=[IsAdmin],
+                         description="Stop the global Telegram bot's webhook. Administrators "
                                      "only.")
     async def unregister_telegram_webhook(self, info: Info[Context, None]) -> bool:
         ctx = info.context

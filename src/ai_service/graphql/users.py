@@ -10,6 +10,7 @@ from strawberry.types import Info
 from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import Connection
+from ai_service.graphql.permissions import IsAdmin, IsAuthenticated, Public
 from ai_service.users.auth import AuthResult
 from ai_service.users.models import Role, User
 
@@ -69,15 +70,18 @@ class UpdateUserInput:
 
 @strawberry.type
 class UserQuery:
-    @strawberry.field(description="The signed-in user.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="The signed-in user.")
     async def me(self, info: Info[Context, None]) -> UserType:
         return UserType.of(await info.context.user())
 
-    @strawberry.field(description="True until the first administrator exists (first-run setup).")
+    @strawberry.field(permission_classes=[Public],
+                      description="True until the first administrator exists (first-run setup).")
     async def needs_setup(self, info: Info[Context, None]) -> bool:
         return not await info.context.services.users.any_exist()
 
-    @strawberry.field(description="Every user, oldest first. Administrators only.")
+    @strawberry.field(permission_classes=[IsAdmin],
+                      description="Every user, oldest first. Administrators only.")
     async def users(
         self, info: Info[Context, None], first: int = 20, after: str | None = None
     ) -> Connection[UserType]:
@@ -89,6 +93,7 @@ class UserQuery:
 @strawberry.type
 class UserMutation:
     @strawberry.mutation(
+        permission_classes=[Public],
         description="First-run setup without a token: creates the first administrator and signs "
         "them in. Refused once any user exists."
     )
@@ -99,22 +104,25 @@ class UserMutation:
         await ctx.services.users.create_first_admin(email, password, full_name, ctx.client)
         return AuthPayload.of(await ctx.services.auth.login(email, password, ctx.client))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[Public])
     async def login(self, info: Info[Context, None], email: str, password: str) -> AuthPayload:
         ctx = info.context
         return AuthPayload.of(await ctx.services.auth.login(email, password, ctx.client))
 
-    @strawberry.mutation(description="Rotates: the token given is spent, a new pair returned.")
+    @strawberry.mutation(permission_classes=[Public],
+                         description="Rotates: the token given is spent, a new pair returned.")
     async def refresh_token(self, info: Info[Context, None], refresh_token: str) -> AuthPayload:
         ctx = info.context
         return AuthPayload.of(await ctx.services.auth.refresh(refresh_token, ctx.client))
 
-    @strawberry.mutation(description="Ends the session the refresh token belongs to.")
+    @strawberry.mutation(permission_classes=[Public],
+                         description="Ends the session the refresh token belongs to.")
     async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
         await info.context.services.auth.logout(refresh_token, info.context.client)
         return True
 
-    @strawberry.mutation(description="Signs out every other session of the user.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Signs out every other session of the user.")
     async def change_password(
         self, info: Info[Context, None], current_password: str, new_password: str
     ) -> bool:
@@ -125,7 +133,8 @@ class UserMutation:
         )
         return True
 
-    @strawberry.mutation(description="Administrators only.")
+    @strawberry.mutation(permission_classes=[IsAdmin],
+                         description="Administrators only.")
     async def create_user(self, info: Info[Context, None], input: CreateUserInput) -> UserType:
         ctx = info.context
         admin = await ctx.admin()
@@ -136,6 +145,7 @@ class UserMutation:
         return UserType.of(user)
 
     @strawberry.mutation(
+        permission_classes=[IsAdmin],
         description="Administrators only. Deactivating signs the user out everywhere at once."
     )
     async def update_user(
@@ -149,7 +159,8 @@ class UserMutation:
         )
         return UserType.of(user)
 
-    @strawberry.mutation(description="Administrators only. Signs the user out everywhere.")
+    @strawberry.mutation(permission_classes=[IsAdmin],
+                         description="Administrators only. Signs the user out everywhere.")
     async def reset_user_password(
         self, info: Info[Context, None], id: strawberry.ID, new_password: str
     ) -> UserType:

@@ -15,6 +15,7 @@ from ai_service.finance.models import Account
 from ai_service.graphql.context import Context
 from ai_service.graphql.finance.schema import AccountType_
 from ai_service.graphql.jobs import JobType
+from ai_service.graphql.permissions import IsAuthenticated
 
 
 class BankProviderName(StrEnum):
@@ -100,14 +101,16 @@ class BankConnectLink:
 
 @strawberry.type
 class BankQuery:
-    @strawberry.field(description="The banks a provider offers in a country (ISO 3166 alpha-2).")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="The banks a provider offers in a country (ISO 3166 alpha-2).")
     async def bank_institutions(self, info: Info[Context, None], provider: BankProviderName,
                                 country: str) -> list[BankInstitution]:
         user = await info.context.user()
         return [BankInstitution.of(i) for i in
                 await info.context.services.banking.institutions(user, provider.value, country)]
 
-    @strawberry.field(description="Your bank connections, newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Your bank connections, newest first.")
     async def bank_connections(self, info: Info[Context, None]) -> list[BankConnectionType]:
         user = await info.context.user()
         return [BankConnectionType.of(row, accounts) for row, accounts in
@@ -116,7 +119,8 @@ class BankQuery:
 
 @strawberry.type
 class BankMutation:
-    @strawberry.mutation(description="Starts linking a bank: returns its consent page. The bank "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Starts linking a bank: returns its consent page. The bank "
                                      "sends the browser back to /api/bank/callback, which sends "
                                      "it on to redirectUrl (a path of this app or an address "
                                      "on its own origin).")
@@ -128,7 +132,8 @@ class BankMutation:
             base_url=str(info.context.request.base_url))
         return BankConnectLink(url=url, connection=BankConnectionType.of(connection, []))
 
-    @strawberry.mutation(description="Syncs the connection's accounts as a job; while one is "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Syncs the connection's accounts as a job; while one is "
                                      "queued or running, returns that one.")
     async def sync_bank_accounts(self, info: Info[Context, None],
                                  connection_id: strawberry.ID) -> JobType:
@@ -136,7 +141,8 @@ class BankMutation:
         return JobType.of(await info.context.services.banking.sync(
             user, parse_id(connection_id, "connectionId")))
 
-    @strawberry.mutation(description="Ends the consent at the provider; the accounts and their "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Ends the consent at the provider; the accounts and their "
                                      "transactions stay.")
     async def disconnect_bank(self, info: Info[Context, None],
                               connection_id: strawberry.ID) -> BankConnectionType:

@@ -36,6 +36,7 @@ from ai_service.finance.money import from_units
 from ai_service.finance.service import TransactionFilter, TransactionPage, encode_cursor
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import PageInfo
+from ai_service.graphql.permissions import IsAuthenticated
 from ai_service.graphql.tagging import TagType
 from ai_service.graphql.uploads import uploaded
 from ai_service.tagging.models import TaggedKind
@@ -525,19 +526,20 @@ def _given(value: object) -> dict[str, Any]:
 
 @strawberry.type
 class FinanceQuery:
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def accounts(self, info: Info[Context, None],
                        include_archived: bool = False) -> list[AccountType_]:
         user = await info.context.user()
         return [AccountType_.of(a) for a in
                 await info.context.services.finance.accounts(user, include_archived)]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def account(self, info: Info[Context, None], id: strawberry.ID) -> AccountType_:
         user = await info.context.user()
         return AccountType_.of(await info.context.services.finance.account(user, parse_id(id)))
 
-    @strawberry.field(description="Newest first (booking date, then id).")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Newest first (booking date, then id).")
     async def transactions(self, info: Info[Context, None], first: int = 50,
                            after: str | None = None,
                            filter: TransactionFilterInput | None = None,
@@ -547,33 +549,36 @@ class FinanceQuery:
         return TransactionConnection.of(
             await info.context.services.finance.transactions(user, first, after, where))
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def transaction(self, info: Info[Context, None], id: strawberry.ID) -> TransactionType:
         user = await info.context.user()
         return TransactionType.of(
             await info.context.services.finance.transaction(user, parse_id(id)))
 
-    @strawberry.field(description="Created with a default set on first use.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Created with a default set on first use.")
     async def categories(self, info: Info[Context, None]) -> list[CategoryType]:
         user = await info.context.user()
         return [CategoryType.of(c) for c in await info.context.services.finance.categories(user)]
 
-    @strawberry.field(description="In the order they run.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="In the order they run.")
     async def rules(self, info: Info[Context, None]) -> list[RuleType]:
         user = await info.context.user()
         return [RuleType.of(r) for r in await info.context.services.finance.rules(user)]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def clients(self, info: Info[Context, None]) -> list[ClientType]:
         user = await info.context.user()
         return [ClientType.of(c) for c in await info.context.services.finance.clients(user)]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def client(self, info: Info[Context, None], id: strawberry.ID) -> ClientType:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.client(user, parse_id(id)))
 
-    @strawberry.field(description="The review queue of AI suggestions, most confident first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="The review queue of AI suggestions, most confident first.")
     async def category_suggestions(
         self, info: Info[Context, None], status: SuggestionStatus = SuggestionStatus.PENDING,
     ) -> list[CategorySuggestionType]:
@@ -581,7 +586,8 @@ class FinanceQuery:
         return [CategorySuggestionType.of(s) for s in
                 await info.context.services.suggestions.queue(user, status)]
 
-    @strawberry.field(description="Per currency: series of income, expenses, net and running "
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Per currency: series of income, expenses, net and running "
                                   "balance; totals by category; top counterparties; recurring "
                                   "payments.")
     async def financial_metrics(
@@ -602,7 +608,7 @@ class FinanceQuery:
 
 @strawberry.type
 class FinanceMutation:
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_account(self, info: Info[Context, None],
                              input: CreateAccountInput) -> AccountType_:
         user = await info.context.user()
@@ -611,21 +617,23 @@ class FinanceMutation:
             iban=input.iban, type=input.type, source=input.source,
             opening_balance=input.opening_balance))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_account(self, info: Info[Context, None], id: strawberry.ID,
                              input: UpdateAccountInput) -> AccountType_:
         user = await info.context.user()
         return AccountType_.of(await info.context.services.finance.update_account(
             user, parse_id(id), _given(input)))
 
-    @strawberry.mutation(description="Hides the account from lists; its transactions stay.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Hides the account from lists; its transactions stay.")
     async def archive_account(self, info: Info[Context, None], id: strawberry.ID,
                               archived: bool = True) -> AccountType_:
         user = await info.context.user()
         return AccountType_.of(await info.context.services.finance.archive_account(
             user, parse_id(id), archived))
 
-    @strawberry.mutation(description="A bank file as a multipart upload. All or nothing: any "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="A bank file as a multipart upload. All or nothing: any "
                                      "bad row writes nothing; dryRun previews.")
     async def import_transactions(
         self, info: Info[Context, None], account_id: strawberry.ID, file: Upload,
@@ -638,7 +646,8 @@ class FinanceMutation:
             user, parse_id(account_id, "accountId"), upload.stream, format,
             mapping.as_mapping() if mapping else None, upload.filename, dry_run))
 
-    @strawberry.mutation(description="Null removes the category.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Null removes the category.")
     async def categorize_transaction(self, info: Info[Context, None], id: strawberry.ID,
                                      category_id: strawberry.ID | None) -> TransactionType:
         user = await info.context.user()
@@ -646,7 +655,8 @@ class FinanceMutation:
         return TransactionType.of(await info.context.services.finance.categorize(
             user, parse_id(id), category))
 
-    @strawberry.mutation(description="Null unlinks the client.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Null unlinks the client.")
     async def set_transaction_client(self, info: Info[Context, None], id: strawberry.ID,
                                      client_id: strawberry.ID | None) -> TransactionType:
         user = await info.context.user()
@@ -654,7 +664,7 @@ class FinanceMutation:
         return TransactionType.of(await info.context.services.finance.assign_client(
             user, parse_id(id), client))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_category(self, info: Info[Context, None], name: str, kind: CategoryKind,
                               parent_id: strawberry.ID | None = None,
                               color: str | None = None) -> CategoryType:
@@ -663,24 +673,25 @@ class FinanceMutation:
         return CategoryType.of(await info.context.services.finance.create_category(
             user, name, kind, parent, color))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_rule(self, info: Info[Context, None], input: RuleInput) -> RuleType:
         user = await info.context.user()
         return RuleType.of(await info.context.services.finance.create_rule(user, _given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_rule(self, info: Info[Context, None], id: strawberry.ID,
                           input: RuleInput) -> RuleType:
         user = await info.context.user()
         return RuleType.of(await info.context.services.finance.update_rule(
             user, parse_id(id), _given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def delete_rule(self, info: Info[Context, None], id: strawberry.ID) -> bool:
         user = await info.context.user()
         return await info.context.services.finance.delete_rule(user, parse_id(id))
 
-    @strawberry.mutation(description="Runs every enabled rule over all your transactions; "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Runs every enabled rule over all your transactions; "
                                      "what is already set stays.")
     async def apply_rules(self, info: Info[Context, None]) -> RulesApplied:
         user = await info.context.user()
@@ -688,7 +699,8 @@ class FinanceMutation:
         return RulesApplied(categorised=run.categorised, assigned_to_clients=run.assigned,
                             tagged=run.tagged)
 
-    @strawberry.mutation(description="The AI proposes a category and a rule for uncategorised "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="The AI proposes a category and a rule for uncategorised "
                                      "transactions (the given ones, else the latest 200).")
     async def suggest_categories(
         self, info: Info[Context, None], transaction_ids: list[strawberry.ID] | None = None,
@@ -700,7 +712,8 @@ class FinanceMutation:
             suggestions=[CategorySuggestionType.of(s) for s in run.suggestions],
             accepted=run.accepted, queued=run.queued, skipped=run.skipped)
 
-    @strawberry.mutation(description="Creates the rule (with another category if given) and "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Creates the rule (with another category if given) and "
                                      "runs it.")
     async def accept_category_suggestion(
         self, info: Info[Context, None], id: strawberry.ID,
@@ -713,27 +726,28 @@ class FinanceMutation:
         return CategorySuggestionType.of(
             await info.context.services.suggestions.accept(user, parse_id(id), category))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def reject_category_suggestion(self, info: Info[Context, None],
                                          id: strawberry.ID) -> CategorySuggestionType:
         user = await info.context.user()
         return CategorySuggestionType.of(
             await info.context.services.suggestions.reject(user, parse_id(id)))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_client(self, info: Info[Context, None], input: ClientInput) -> ClientType:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.create_client(
             user, _given(input)))
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_client(self, info: Info[Context, None], id: strawberry.ID,
                             input: ClientInput) -> ClientType:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.update_client(
             user, parse_id(id), _given(input)))
 
-    @strawberry.mutation(description="Its transactions stay, without a client.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Its transactions stay, without a client.")
     async def delete_client(self, info: Info[Context, None], id: strawberry.ID) -> bool:
         user = await info.context.user()
         return await info.context.services.finance.delete_client(user, parse_id(id))

@@ -22,6 +22,7 @@ from ai_service.core.pagination import parse_id
 from ai_service.graphql.context import Context
 from ai_service.graphql.jobs import JobType
 from ai_service.graphql.pagination import Connection
+from ai_service.graphql.permissions import IsAuthenticated
 from ai_service.graphql.scalars import FloatSeries, IntSeries
 from ai_service.graphql.uploads import uploaded
 from ai_service.platform.market import BarColumns, SymbolSummary
@@ -508,12 +509,14 @@ class SignalType:
 
 @strawberry.type
 class TradingQuery:
-    @strawberry.field(description="Each (symbol, timeframe) you have bars for.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Each (symbol, timeframe) you have bars for.")
     async def market_symbols(self, info: Info[Context, None]) -> list[MarketSymbol]:
         user = await info.context.user()
         return [MarketSymbol.of(s) for s in await info.context.services.trading.symbols(user)]
 
-    @strawberry.field(description="Bars of `timeframe` with from <= time < to; a timeframe "
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Bars of `timeframe` with from <= time < to; a timeframe "
                                   "larger than the stored one is rolled up in the store.")
     async def candles(
         self, info: Info[Context, None], symbol: str, timeframe: Timeframe,
@@ -524,14 +527,16 @@ class TradingQuery:
         bars = await info.context.services.trading.candles(user, symbol, timeframe, start, end)
         return Candles.of(symbol, timeframe, bars)
 
-    @strawberry.field(description="The strategy kinds and their parameters, for forms.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="The strategy kinds and their parameters, for forms.")
     async def strategy_kinds(self, info: Info[Context, None]) -> list[StrategyKindInfo]:
         await info.context.user()
         return [StrategyKindInfo(kind=kind, parameters=[
             StrategyParameterSpec(**{k: v for k, v in asdict(spec).items()})
             for spec in specs]) for kind, specs in PARAM_SPECS.items()]
 
-    @strawberry.field(description="Yours; ARCHIVED ones only when asked for by `status`.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Yours; ARCHIVED ones only when asked for by `status`.")
     async def strategies(self, info: Info[Context, None], first: int = 20,
                          after: str | None = None, status: StrategyStatus | None = None,
                          ) -> Connection[StrategyType]:
@@ -539,12 +544,13 @@ class TradingQuery:
         page = await info.context.services.trading.strategies(user, first, after, status)
         return Connection.of(page, StrategyType.of)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def strategy(self, info: Info[Context, None], id: strawberry.ID) -> StrategyType:
         user = await info.context.user()
         return StrategyType.of(await info.context.services.trading.strategy(user, parse_id(id)))
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Newest first.")
     async def backtests(self, info: Info[Context, None], strategy_id: strawberry.ID | None = None,
                         first: int = 20, after: str | None = None) -> Connection[BacktestType]:
         user = await info.context.user()
@@ -553,12 +559,13 @@ class TradingQuery:
             first, after)
         return Connection.of(page, BacktestType.of)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def backtest(self, info: Info[Context, None], id: strawberry.ID) -> BacktestType:
         user = await info.context.user()
         return BacktestType.of(await info.context.services.runs.backtest(user, parse_id(id)))
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Newest first.")
     async def optimizations(
         self, info: Info[Context, None], strategy_id: strawberry.ID | None = None,
         first: int = 20, after: str | None = None,
@@ -569,14 +576,15 @@ class TradingQuery:
             first, after)
         return Connection.of(page, OptimizationType.of)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[IsAuthenticated])
     async def optimization(self, info: Info[Context, None],
                            id: strawberry.ID) -> OptimizationType:
         user = await info.context.user()
         return OptimizationType.of(
             await info.context.services.runs.optimization(user, parse_id(id)))
 
-    @strawberry.field(description="What an ACTIVE strategy signalled, newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="What an ACTIVE strategy signalled, newest first.")
     async def signals(self, info: Info[Context, None], strategy_id: strawberry.ID,
                       first: int = 20, after: str | None = None) -> Connection[SignalType]:
         user = await info.context.user()
@@ -587,7 +595,8 @@ class TradingQuery:
 
 @strawberry.type
 class TradingMutation:
-    @strawberry.mutation(description="OHLCV CSV (multipart upload). Idempotent; a file with "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="OHLCV CSV (multipart upload). Idempotent; a file with "
                                      "any invalid row stores nothing and lists the rows.")
     async def import_market_data(self, info: Info[Context, None], symbol: str,
                                  timeframe: Timeframe, file: Upload) -> MarketDataImport:
@@ -596,14 +605,15 @@ class TradingMutation:
             user, symbol, timeframe, uploaded(file).stream)
         return MarketDataImport.of(report)
 
-    @strawberry.mutation(description="Removes your bars of one symbol and timeframe; returns "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Removes your bars of one symbol and timeframe; returns "
                                      "how many there were.")
     async def delete_market_data(self, info: Info[Context, None], symbol: str,
                                  timeframe: Timeframe) -> int:
         user = await info.context.user()
         return await info.context.services.trading.delete_market_data(user, symbol, timeframe)
 
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_strategy(self, info: Info[Context, None],
                               input: CreateStrategyInput) -> StrategyType:
         user = await info.context.user()
@@ -613,7 +623,8 @@ class TradingMutation:
             risk=input.risk.as_dict() if input.risk else None)
         return StrategyType.of(row)
 
-    @strawberry.mutation(description="Changes the given fields only; `risk` replaces all risk "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Changes the given fields only; `risk` replaces all risk "
                                      "settings.")
     async def update_strategy(self, info: Info[Context, None], id: strawberry.ID,
                               input: UpdateStrategyInput) -> StrategyType:
@@ -630,7 +641,8 @@ class TradingMutation:
         row = await info.context.services.trading.update_strategy(user, parse_id(id), changes)
         return StrategyType.of(row)
 
-    @strawberry.mutation(description="ACTIVE strategies signal on bars newer than the moment "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="ACTIVE strategies signal on bars newer than the moment "
                                      "they were activated.")
     async def set_strategy_status(self, info: Info[Context, None], id: strawberry.ID,
                                   status: StrategyStatus) -> StrategyType:
@@ -638,12 +650,14 @@ class TradingMutation:
         return StrategyType.of(
             await info.context.services.trading.set_status(user, parse_id(id), status))
 
-    @strawberry.mutation(description="With its backtests, optimisations and signals.")
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="With its backtests, optimisations and signals.")
     async def delete_strategy(self, info: Info[Context, None], id: strawberry.ID) -> bool:
         user = await info.context.user()
         return await info.context.services.trading.delete_strategy(user, parse_id(id))
 
-    @strawberry.mutation(description="Short runs finish in the request (status SUCCEEDED); "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Short runs finish in the request (status SUCCEEDED); "
                                      "long ones return QUEUED with a `job` to follow on "
                                      "`jobUpdates`.")
     async def run_backtest(self, info: Info[Context, None],
@@ -655,7 +669,8 @@ class TradingMutation:
             in_background=input.in_background))
         return BacktestType.of(row)
 
-    @strawberry.mutation(description="Every combination of a small grid, walked forward, in "
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="Every combination of a small grid, walked forward, in "
                                      "one job; follow its `job`.")
     async def optimize_strategy(self, info: Info[Context, None],
                                 input: OptimizeStrategyInput) -> OptimizationType:
