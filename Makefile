@@ -46,6 +46,7 @@ test: install $(WEB_STAMP)
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 schema: install
 	$(BIN)/ai-service export-schema
