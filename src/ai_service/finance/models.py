@@ -51,8 +51,12 @@ class CategoryKind(StrEnum):
 
 class ImportFormat(StrEnum):
     CSV = "CSV"
-    OFX = "OFX"
+    OFX = "OFX"  # also QFX (Quicken) and QBO (QuickBooks): the same format
     CAMT053 = "CAMT053"
+    CAMT052 = "CAMT052"  # intraday account report
+    CAMT054 = "CAMT054"  # debit/credit notification
+    MT940 = "MT940"  # SWIFT statement (and MT942 interim reports)
+    QIF = "QIF"
 
 
 class Account(Model):
