@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -45,7 +46,7 @@ class Judgement:
     verdict: str  # EXACT, REFUSED, WRONG, ERROR
     detail: str = ""
     field: str | None = None
-    resolved: list[str] = field(default_factory=list)  # mapping answers that made it EXACT
+    resolved: list[str] = dataclasses.field(default_factory=list)  # mapping answers that made it EXACT
 
 
 def entries(split: str | None = None) -> Iterator[dict[str, Any]]:

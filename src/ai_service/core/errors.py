@@ -36,6 +36,7 @@ class BadUserInput(AppError):
         if field:
             extensions["field"] = field
         super().__init__(message, **extensions)
+        self.field = field
 
 
 class NotFound(AppError):

@@ -1,224 +1,647 @@
-"""CSV exports of any common bank layout.
+"""CSV exports of any common bank layout, read without a mapping when the file itself says
+enough, and refused with the question to answer when it does not.
 
-The header decides: known names (English, German, French, Spanish, Dutch, Italian) map to the
-fields, a `CsvMapping` names the others. The delimiter is sniffed (`,` `;` tab `|`); a decimal
-comma is assumed when most amounts look like `1.234,56`; day-first or month-first dates are
-told apart by the values themselves (a 13 in the first place means day-first), day-first when
-nothing tells. One amount column, or debit and credit columns.
+How a file is read (each step can be overridden by a field of `ImportMapping`):
+- text: the encoding from a byte-order mark, UTF-16, UTF-8, else cp1252/cp1250/cp1257;
+  line ends of any kind;
+- table: the delimiter that splits most lines alike; the header is the line of names just above
+  the first line holding a date and an amount (a preamble above it is skipped); lines after the
+  last such line are a footer;
+- columns: the header's names (in the languages of Europe and the Americas, see `vocabulary`),
+  checked against the values below them (a "date" column must hold dates); a file without a
+  header, or whose names do not line up with its cells, is read by the values alone;
+- conventions, decided from every value of the file: the decimal mark, the order of day and
+  month, the sign (a signed amount, debit and credit columns, or an amount with a debit/credit
+  mark), fees taken from the amount, the status of each row (booked, pending, or never
+  happened), and, when the file holds several accounts or currencies, which one is the
+  account's. A running-balance column, when there is one, confirms the sign, the decimal mark
+  and the fees;
+- rows: a line that states a balance, or continues the text of the line above, is not a
+  transaction; a line whose date or amount cannot be read is an error with its line number.
+
+Where a convention cannot be told from the file, `BadUserInput` names the `mapping.*` field that
+settles it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import operator
 import re
 from collections import Counter
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ai_service.core.errors import BadUserInput
-from ai_service.finance.imports import CsvMapping, ParsedFile, ParsedTransaction
-from ai_service.finance.money import parse_amount
-
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "booking date", "bookingdate", "booking_date", "transaction date",
-             "posted date", "posting date", "date posted", "buchungstag", "buchungsdatum",
-             "datum", "fecha", "data", "fecha operación", "date d'opération", "boekdatum"),
-    "value_date": ("value date", "value_date", "valuta", "valutadatum", "wertstellung",
-                   "fecha valor", "date de valeur", "rentedatum"),
-    "amount": ("amount", "transaction amount", "betrag", "umsatz", "importe", "montant",
-               "bedrag", "importo", "value", "amount (eur)", "betrag (eur)"),
-    "debit": ("debit", "withdrawal", "withdrawals", "money out", "paid out", "soll",
-              "ausgang", "débit", "cargo", "af"),
-    "credit": ("credit", "deposit", "deposits", "money in", "paid in", "haben", "eingang",
-               "crédit", "abono", "bij"),
-    "description": ("description", "memo", "details", "narrative", "purpose",
-                    "verwendungszweck", "buchungstext", "concepto", "libellé", "libelle",
-                    "omschrijving", "descrizione", "text", "transaction details"),
-    "counterparty": ("counterparty", "counterparty name", "payee", "payer", "name",
-                     "beneficiary", "recipient", "merchant", "empfänger", "auftraggeber",
-                     "auftraggeber / empfänger", "zahlungsempfänger", "beguenstigter",
-                     "naam / omschrijving", "beneficiario"),
-    "counterparty_iban": ("iban", "counterparty iban", "counterparty account",
-                          "account number", "kontonummer", "tegenrekening", "iban empfänger"),
-    "reference": ("reference", "ref", "end to end id", "end-to-end-id", "mandate reference",
-                  "referenz", "kundenreferenz", "référence"),
-    "currency": ("currency", "währung", "devise", "moneda", "valuta code", "ccy"),
-    "id": ("id", "transaction id", "transaction_id", "fitid"),
-}
-# The fields a row is read into, in the order `parse_csv` unpacks them.
-_FIELDS = ("date", "value_date", "amount", "debit", "credit", "description", "counterparty",
-           "counterparty_iban", "reference", "currency", "id")
-_DATE_PATTERNS = (
-    (re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "%Y-%m-%d"),
-    (re.compile(r"\d{4}/\d{1,2}/\d{1,2}"), "%Y/%m/%d"),
-    (re.compile(r"\d{8}"), "%Y%m%d"),
-    (re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}"), "%d.%m.%Y"),
-    (re.compile(r"\d{1,2}\.\d{1,2}\.\d{2}"), "%d.%m.%y"),
-    (re.compile(r"\d{1,2} [A-Za-z]{3} \d{4}"), "%d %b %Y"),
+from ai_service.finance.imports import (
+    AmountSign,
+    ColumnRole,
+    DetectedColumn,
+    DetectedMapping,
+    ImportMapping,
+    ImportTarget,
+    ParsedFile,
+    ParsedTransaction,
+    StatementBalance,
 )
-_SLASHED = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{2}|\d{4})")
-_DECIMAL_COMMA = re.compile(r"^[-+(]?[\d.\s']*,\d{1,4}\)?-?$")
+from ai_service.finance.imports import numbers, vocabulary
+from ai_service.finance.imports.dates import AmbiguousDates, DateReader, reader, written
+from ai_service.finance.imports.table import Table, read_table
+from ai_service.finance.imports.text import decode
+from ai_service.finance.models import AccountType, ImportFormat, TransactionStatus
+
+_R = ColumnRole
+_MONEY = (_R.AMOUNT, _R.DEBIT, _R.CREDIT, _R.FEE, _R.BALANCE)
+_SAMPLE = 2000  # rows profiled to tell the columns apart (decisions use every row)
+_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MAPPED = {  # ImportMapping field -> role, and the name a person knows it by
+    "date": _R.DATE, "value_date": _R.VALUE_DATE, "amount": _R.AMOUNT, "debit": _R.DEBIT,
+    "credit": _R.CREDIT, "indicator": _R.INDICATOR, "fee": _R.FEE, "balance": _R.BALANCE,
+    "currency": _R.CURRENCY, "description": _R.DESCRIPTION, "counterparty": _R.COUNTERPARTY,
+    "counterparty_iban": _R.COUNTERPARTY_IBAN, "reference": _R.REFERENCE, "status": _R.STATUS,
+}
+_API_NAMES = {"value_date": "valueDate", "counterparty_iban": "counterpartyIban"}
+CARD_MAJORITY = 0.8  # a card file whose amounts are this often positive writes purchases so
+CARD_MIN_ROWS = 8  # ... when it has at least this many; fewer say nothing
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.strip().strip('"').lower().replace("_", " ").split())
+@dataclass
+class _Profile:
+    index: int
+    name: str
+    filled: int = 0
+    dates: int = 0
+    numbers: int = 0
+    negatives: int = 0
+    ibans: int = 0
+    codes: int = 0
+    text: int = 0  # characters, to find the longest text column
+    values: Counter[str] = field(default_factory=Counter)
+
+    def share(self, count: int) -> float:
+        return count / self.filled if self.filled else 0.0
 
 
-def _columns(header: list[str], mapping: CsvMapping) -> dict[str, int]:
-    index = {_norm(name): i for i, name in enumerate(header)}
-    found: dict[str, int] = {}
-    for fieldname, names in _SYNONYMS.items():
-        given = getattr(mapping, fieldname, None)
-        if given:
-            if _norm(given) not in index:
-                raise BadUserInput(f"The file has no column {given!r} (columns: "
-                                   f"{', '.join(header)[:300]})", field=f"mapping.{fieldname}")
-            found[fieldname] = index[_norm(given)]
-            continue
-        for name in names:
-            if _norm(name) in index:
-                found[fieldname] = index[_norm(name)]
-                break
-    if "date" not in found:
-        raise BadUserInput("No date column found: name it with mapping.date (columns: "
-                           f"{', '.join(header)[:300]})", field="mapping.date")
-    if "amount" not in found and not ("debit" in found or "credit" in found):
-        raise BadUserInput("No amount column found: name it with mapping.amount, or "
-                           "mapping.debit and mapping.credit", field="mapping.amount")
-    return found
+@dataclass
+class _Plan:
+    roles: dict[ColumnRole, int]
+    other_dates: list[int]
+    mark: str = numbers.POINT
+    dates: DateReader = field(default_factory=lambda: DateReader(None))
+    sign: AmountSign = AmountSign.NORMAL
+    subtract_fee: bool = False
+    status: dict[str, TransactionStatus | None] = field(default_factory=dict)
+    account: str | None = None  # the own-account value whose rows are read
+    accounts: tuple[str, ...] = ()
+    currency: str | None = None  # the currency whose rows are read (files with several)
 
 
-def _date_format(values: Iterable[str]) -> str | None:
-    """The format of the slashed or dashed d/m/y dates, decided by the values."""
-    day_first = month_first = False
-    for value in values:
-        match = _SLASHED.fullmatch(value.strip())
-        if match:
-            first, second = int(match.group(1)), int(match.group(3))
-            day_first |= first > 12
-            month_first |= second > 12
-    if day_first and month_first:
-        return None
-    order = "%m/%d" if month_first else "%d/%m"
-    return order
-
-
-def _parse_date(value: str, slashed_order: str, explicit: str | None) -> date:
-    text = value.strip()
-    if explicit:
-        return datetime.strptime(text, explicit).date()
-    text = text.split("T")[0].split(" ")[0] if re.match(r"\d{4}-", text) else text
-    match = _SLASHED.fullmatch(text)
-    if match:
-        year = "%Y" if len(match.group(4)) == 4 else "%y"
-        sep = match.group(2)
-        return datetime.strptime(text, slashed_order.replace("/", sep) + sep + year).date()
-    for pattern, fmt in _DATE_PATTERNS:
-        if pattern.fullmatch(text):
-            return datetime.strptime(text, fmt).date()
-    raise ValueError(f"{text[:30]!r} is not a date")
-
-
-def _sniff(text: str, mapping: CsvMapping) -> str:
-    if mapping.delimiter:
-        return mapping.delimiter
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def parse_csv(data: bytes, mapping: CsvMapping) -> ParsedFile:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # older exports from Windows banks
-    if not text.strip():
-        raise BadUserInput("The file is empty", field="file")
+def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> ParsedFile:
+    text, encoding = decode(data, mapping.encoding)
     if "\x00" in text[:4096]:
         raise BadUserInput("This is not a CSV file", field="file")
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff(text, mapping))
-    try:
-        records = [(number, row) for number, row in enumerate(reader, start=1)
-                   if "".join(row).strip()]  # not blank
-    except csv.Error as exc:
-        raise BadUserInput(f"The CSV cannot be read: {exc}", field="file") from None
-    if not records:
-        raise BadUserInput("The file is empty", field="file")
-    header_number, header = records[0]
-    columns = _columns(header, mapping)
-    body = records[1:]
-    decimal_comma = mapping.decimal_comma
-    if decimal_comma is None:  # amounts repeat: each distinct text is matched once
-        amount_cells: Counter[str] = Counter()
-        for name in ("amount", "debit", "credit"):
-            if name in columns:
-                at = columns[name]
-                amount_cells.update([row[at] for _, row in body if len(row) > at and row[at]])
-        commas = sum(count for cell, count in amount_cells.items()
-                     if _DECIMAL_COMMA.match(cell.strip()))
-        decimal_comma = commas > amount_cells.total() / 2
-    order = _date_format({row[columns["date"]] for _, row in body if len(row) > columns["date"]})
+    table = read_table(text, mapping.delimiter, mapping.header_row)
     parsed = ParsedFile()
-    if order is None and not mapping.date_format:
-        raise BadUserInput("The dates mix day-first and month-first: give mapping.dateFormat",
-                           field="mapping.dateFormat")
-
-    width = max(columns.values()) + 1
-    # Each field's cell in one C call: absent fields read position -1, the empty cell appended
-    # to every row (after its raw copy is taken).
-    pick = operator.itemgetter(*(columns.get(name, -1) for name in _FIELDS))
-    wide = len(header)
-    known: dict[str, date] = {}  # statements repeat dates: parse each text once
-
-    def read_date(text: str) -> date:
-        day = known.get(text)
-        if day is None:
-            day = known[text] = _parse_date(text, order or "%d/%m", mapping.date_format)
-        return day
-
-    for number, row in body:
-        if len(row) < width:
-            parsed.reject(number, f"{len(row)} fields, the header has {len(header)}")
-            continue
-        raw = dict(zip(header, row, strict=False)) if len(row) <= wide else {
-            header[i] if i < wide else str(i): value for i, value in enumerate(row)}
-        row.append("")
-        (booked, valued, amount, debit, credit, description, counterparty, iban, reference,
-         currency, provider_id) = pick(row)
-        try:
-            booking = read_date(booked.strip())
-            value_text = valued.strip()
-            value_date = read_date(value_text) if value_text else None
-            money = _amount(amount.strip() or None, debit.strip() or None,
-                            credit.strip() or None, decimal_comma)
-        except ValueError as exc:
-            parsed.reject(number, str(exc))
-            continue
-        parsed.rows.append(ParsedTransaction(
-            row=number, booking_date=booking, value_date=value_date, amount=money,
-            description=description.strip(), currency=currency.strip().upper() or None,
-            counterparty_name=counterparty.strip() or None,
-            counterparty_iban=iban.strip().replace(" ", "") or None,
-            reference=reference.strip() or None, provider_id=provider_id.strip() or None,
-            raw=raw))
-    del header_number
+    if table.preamble:
+        parsed.note(f"The {table.preamble} line(s) above the "
+                    f"{'header' if table.header_line else 'first transaction'} were skipped.")
+    if table.footer:
+        parsed.note(f"The {table.footer} line(s) after the last transaction were skipped.")
+    plan = _plan(table, mapping, target, parsed)
+    _read_rows(table, plan, target, parsed)
+    parsed.mapping = DetectedMapping(
+        format=ImportFormat.CSV, encoding=encoding, delimiter=table.delimiter,
+        header_row=table.header_line or 0,
+        columns=tuple(_detected(table, plan)), date_format=plan.dates.describe,
+        decimal_comma=plan.mark == numbers.COMMA,
+        amount_sign=plan.sign if _R.AMOUNT in plan.roles else None,
+        account=plan.account, accounts=plan.accounts)
     return parsed
 
 
-def _amount(amount: str | None, debit: str | None, credit: str | None,
-            decimal_comma: bool) -> Decimal:
-    if amount is not None:
-        return parse_amount(amount, decimal_comma)
+# --------------------------------------------------------------------------- columns
+
+
+def _profiles(table: Table) -> list[_Profile]:
+    profiles = [_Profile(i, name) for i, name in enumerate(table.header)]
+    rows = table.rows if len(table.rows) <= _SAMPLE else (
+        table.rows[:_SAMPLE - 200] + table.rows[-200:])
+    for _, cells in rows:
+        for profile, cell in zip(profiles, cells, strict=False):
+            value = cell.strip()
+            if not value:
+                continue
+            profile.filled += 1
+            profile.text += len(value)
+            if len(profile.values) < 64 or value in profile.values:
+                profile.values[value] += 1
+            if written(value) is not None:
+                profile.dates += 1
+            reading = numbers.read(value)
+            if reading is not None and any(ch.isdigit() for ch in value):
+                profile.numbers += 1
+                profile.negatives += reading.negative
+            if _IBAN.fullmatch(value.replace(" ", "")):
+                profile.ibans += 1
+            if _CURRENCY.fullmatch(value):
+                profile.codes += 1
+    return profiles
+
+
+def _fits(role: ColumnRole, profile: _Profile) -> bool:
+    """Whether the values below a header can have the role its name suggests."""
+    if not profile.filled:
+        return role not in (_R.DATE, _R.AMOUNT)
+    if role in (_R.DATE, _R.VALUE_DATE):
+        return profile.share(profile.dates) >= 0.8
+    if role in _MONEY:
+        return profile.share(profile.numbers) >= 0.8 and profile.share(profile.dates) < 0.5
+    if role is _R.INDICATOR:
+        return _all_marks(profile)
+    if role is _R.STATUS:
+        return any(_status_of(v) is not None or vocabulary.normalise(v) in vocabulary.BOOKED
+                   for v in profile.values)
+    if role is _R.CURRENCY:
+        return profile.share(profile.codes) >= 0.9
+    if role in (_R.DESCRIPTION, _R.COUNTERPARTY):
+        return profile.share(profile.numbers) < 0.9 and profile.share(profile.dates) < 0.5
+    return True
+
+
+def _all_marks(profile: _Profile) -> bool:
+    marks = vocabulary.DEBIT_MARKS | vocabulary.CREDIT_MARKS
+    return bool(profile.values) and all(vocabulary.normalise(v) in marks or v.strip() in "+-"
+                                        for v in profile.values)
+
+
+def _plan(table: Table, mapping: ImportMapping, target: ImportTarget,
+          parsed: ParsedFile) -> _Plan:
+    profiles = _profiles(table)
+    roles: dict[ColumnRole, int] = {}
+    by_name = {name.lower(): i for i, name in enumerate(table.header)}
+    for attribute, role in _MAPPED.items():  # a person's word first
+        name = getattr(mapping, attribute)
+        if name:
+            if name.strip().lower() not in by_name:
+                raise BadUserInput(
+                    f"The file has no column {name!r} (its columns: "
+                    f"{', '.join(table.header)[:300]})",
+                    field=f"mapping.{_API_NAMES.get(attribute, attribute)}")
+            roles[role] = by_name[name.strip().lower()]
+    taken = set(roles.values())
+    other_dates: list[int] = []
+    if table.header_line is not None:
+        _roles_from_names(profiles, roles, taken, other_dates, target)
+    _roles_from_values(table, profiles, roles, taken, other_dates)
+    if _R.DATE not in roles:
+        raise BadUserInput("No column of dates was found: name it with mapping.date (columns: "
+                           f"{', '.join(table.header)[:300]})", field="mapping.date")
+    if not ({_R.AMOUNT, _R.DEBIT, _R.CREDIT} & roles.keys()):
+        raise BadUserInput("No column of amounts was found: name it with mapping.amount, or "
+                           "mapping.debit and mapping.credit (columns: "
+                           f"{', '.join(table.header)[:300]})", field="mapping.amount")
+    plan = _Plan(roles, other_dates)
+    _decide_dates(table, plan, mapping)
+    _decide_money(table, profiles, plan, mapping, target, parsed)
+    _decide_status(profiles, plan, mapping)
+    _decide_account(profiles, plan, mapping, target, parsed)
+    return plan
+
+
+def _roles_from_names(profiles: list[_Profile], roles: dict[ColumnRole, int], taken: set[int],
+                      other_dates: list[int], target: ImportTarget) -> None:
+    claims: dict[ColumnRole, list[_Profile]] = {}
+    for profile in profiles:
+        if profile.index in taken:
+            continue
+        for role in vocabulary.roles(profile.name):
+            if _fits(role, profile):
+                claims.setdefault(role, []).append(profile)
+                break
+    for role, claimants in claims.items():
+        if role in roles:
+            continue
+        best = _preferred(role, claimants, target)
+        roles[role] = best.index
+        taken.add(best.index)
+        if role is _R.DATE:
+            other_dates.extend(p.index for p in claimants if p is not best)
+    # An IBAN column holding one value is the account's own, not the counterparty's.
+    iban = roles.get(_R.COUNTERPARTY_IBAN)
+    if iban is not None and len(profiles[iban].values) == 1 and len(profiles) > 1 \
+            and profiles[iban].filled > 1 and _R.ACCOUNT not in roles:
+        roles[_R.ACCOUNT] = roles.pop(_R.COUNTERPARTY_IBAN)
+
+
+def _preferred(role: ColumnRole, claimants: list[_Profile], target: ImportTarget) -> _Profile:
+    """When several columns claim a role: the net amount over the gross, the column in the
+    account's currency over others, else the first."""
+    if len(claimants) == 1:
+        return claimants[0]
+    if role is _R.AMOUNT:
+        for profile in claimants:
+            name = vocabulary.normalise(profile.name)
+            if name.startswith("net") or target.currency.lower() in name.split():
+                return profile
+        gross = [p for p in claimants if vocabulary.normalise(p.name).startswith("gross")]
+        rest = [p for p in claimants if p not in gross]
+        return rest[0] if rest else claimants[0]
+    return claimants[0]
+
+
+def _roles_from_values(table: Table, profiles: list[_Profile], roles: dict[ColumnRole, int],
+                       taken: set[int], other_dates: list[int]) -> None:
+    free = [p for p in profiles if p.index not in taken and p.filled]
+    if _R.DATE not in roles:
+        dated = [p for p in free if p.share(p.dates) >= 0.8 and p.filled >= 0.5 * len(
+            table.rows)]
+        if dated:
+            roles[_R.DATE] = dated[0].index
+            taken.add(dated[0].index)
+            if len(dated) > 1 and _R.VALUE_DATE not in roles:
+                roles[_R.VALUE_DATE] = dated[1].index
+                taken.add(dated[1].index)
+            other_dates.extend(p.index for p in dated[2:])
+    free = [p for p in profiles if p.index not in taken and p.filled]
+    if not ({_R.AMOUNT, _R.DEBIT, _R.CREDIT} & roles.keys()):
+        money = [p for p in free if _fits(_R.AMOUNT, p) and not _is_identifier(p)]
+        if table.header_line is not None and len(money) != 1:
+            return  # named columns, none of them an amount: the person names it
+        if len(money) == 1:
+            roles[_R.AMOUNT] = money[0].index
+        elif len(money) == 2 and _is_balance_of(table, money[1].index, money[0].index):
+            roles[_R.AMOUNT], roles[_R.BALANCE] = money[0].index, money[1].index
+        elif len(money) == 2 and _is_balance_of(table, money[0].index, money[1].index):
+            roles[_R.AMOUNT], roles[_R.BALANCE] = money[1].index, money[0].index
+        elif len(money) >= 2:
+            raise BadUserInput(
+                "The file has no header and several columns of numbers ("
+                + ", ".join(p.name for p in money) + "): say which holds the amount with "
+                "mapping.amount", field="mapping.amount")
+        taken.update(roles.values())
+    free = [p for p in profiles if p.index not in taken and p.filled]
+    if _R.INDICATOR not in roles and _R.AMOUNT in roles and \
+            not profiles[roles[_R.AMOUNT]].negatives:
+        marks = [p for p in free if _all_marks(p) and p.share(p.numbers) < 1]
+        if len(marks) == 1:
+            roles[_R.INDICATOR] = marks[0].index
+            taken.add(marks[0].index)
+    if _R.CURRENCY not in roles:
+        codes = [p for p in free if p.index not in taken and p.share(p.codes) >= 0.95]
+        if len(codes) == 1:
+            roles[_R.CURRENCY] = codes[0].index
+            taken.add(codes[0].index)
+    if _R.DESCRIPTION not in roles:
+        texts = [p for p in profiles if p.index not in taken and p.filled
+                 and p.share(p.numbers) < 0.5 and p.share(p.dates) < 0.5]
+        if texts:
+            longest = max(texts, key=lambda p: p.text)
+            roles[_R.DESCRIPTION] = longest.index
+            taken.add(longest.index)
+
+
+def _is_identifier(profile: _Profile) -> bool:
+    """Numbers that are no amounts: whole, unsigned, long (ids, account numbers, sequence
+    numbers counting up)."""
+    if profile.negatives:
+        return False
+    digits = [v for v in profile.values if v.isdigit()]
+    return len(digits) == len(profile.values) and all(len(v) >= 5 for v in digits)
+
+
+def _is_balance_of(table: Table, balance: int, amount: int) -> bool:
+    amounts, balances = [], []
+    for _, cells in table.rows[:_SAMPLE]:
+        a, b = _reading(cells, amount), _reading(cells, balance)
+        if a is None or b is None:
+            continue
+        mark = numbers.COMMA if a.point is None else numbers.POINT
+        try:
+            amounts.append(numbers.amount(a, mark))
+            balances.append(numbers.amount(b, mark))
+        except ValueError:
+            return False
+    return _chain(amounts, balances) >= 0.9
+
+
+def _reading(cells: Sequence[str], index: int | None) -> numbers.Reading | None:
+    if index is None or index >= len(cells):
+        return None
+    return numbers.read(cells[index])
+
+
+# --------------------------------------------------------------------------- conventions
+
+
+def _cells(table: Table, index: int | None) -> list[str]:
+    if index is None:
+        return []
+    return [cells[index] for _, cells in table.rows if index < len(cells) and cells[index]]
+
+
+def _decide_dates(table: Table, plan: _Plan, mapping: ImportMapping) -> None:
+    date_columns = [plan.roles[_R.DATE], plan.roles.get(_R.VALUE_DATE), *plan.other_dates]
+    texts = [text for index in date_columns for text in _cells(table, index)]
+    try:
+        plan.dates = reader(texts, _cells(table, plan.roles[_R.DATE]), mapping.date_format)
+    except AmbiguousDates as ambiguous:
+        raise BadUserInput(
+            f"The dates can be read day first or month first ({ambiguous.example!r} could be "
+            "either) and nothing in the file tells which: say it with mapping.dateFormat "
+            "(%d/%m/%Y for day first, %m/%d/%Y for month first)",
+            field="mapping.dateFormat") from None
+
+
+def _decide_money(table: Table, profiles: list[_Profile], plan: _Plan, mapping: ImportMapping,
+                  target: ImportTarget, parsed: ParsedFile) -> None:
+    roles = plan.roles
+    money_texts = [t for role in _MONEY for t in _cells(table, roles.get(role))]
+    marks: list[str]
+    try:
+        marks = [numbers.decimal_mark(money_texts, mapping.decimal_comma)]
+    except numbers.AmbiguousDecimal as ambiguous:
+        marks = [numbers.POINT, numbers.COMMA]
+        example = ambiguous.example
+    signs = [mapping.amount_sign] if mapping.amount_sign else [AmountSign.NORMAL,
+                                                               AmountSign.INVERTED]
+    if _R.AMOUNT not in roles or _R.INDICATOR in roles:
+        signs = [AmountSign.NORMAL]
+    fees = [True, False] if _R.FEE in roles and _R.AMOUNT in roles else [False]
+    if _R.BALANCE in roles:
+        verified = _by_balance(table, plan, marks, signs, fees)
+        if verified is not None:
+            plan.mark, plan.sign, plan.subtract_fee = verified
+            parsed.note("The amounts were checked against the file's running balance.")
+            return
+        parsed.note("The file's balance column does not follow its amounts, so it was not "
+                    "used to check them.")
+    if len(marks) > 1:
+        raise BadUserInput(
+            f"The amounts can be read with a decimal point or a decimal comma ({example!r} "
+            "could be either): say which with mapping.decimalComma",
+            field="mapping.decimalComma")
+    plan.mark = marks[0]
+    plan.subtract_fee = fees[0]
+    if plan.subtract_fee:
+        parsed.note("Fees in the fee column were taken from the amounts.")
+    if len(signs) == 1:
+        plan.sign = signs[0]
+    elif target.type is AccountType.CREDIT_CARD:
+        plan.sign = _card_sign(profiles[roles[_R.AMOUNT]], table, roles[_R.AMOUNT], parsed)
+
+
+def _card_sign(profile: _Profile, table: Table, index: int, parsed: ParsedFile) -> AmountSign:
+    """Card exports write purchases as negative or as positive numbers; most lines of a card
+    statement are purchases, so a clear majority tells which (with enough lines)."""
+    readings = [numbers.read(c) for c in _cells(table, index)]
+    values = [r for r in readings if r is not None and (r.point or r.comma)]
+    if any(r.credit_mark is not None for r in values):
+        return AmountSign.INVERTED  # CR marks the payments: the rest are purchases
+    positive = sum(1 for r in values if not r.negative)
+    if len(values) >= CARD_MIN_ROWS and positive >= CARD_MAJORITY * len(values):
+        parsed.note(f"{positive} of the {len(values)} amounts are positive: this card "
+                    "statement writes purchases as positive numbers, so they were read as "
+                    "money out (set mapping.amountSign to NORMAL if that is wrong).")
+        return AmountSign.INVERTED
+    if len(values) >= CARD_MIN_ROWS and positive <= (1 - CARD_MAJORITY) * len(values):
+        return AmountSign.NORMAL
+    raise BadUserInput(
+        "This card statement does not say whether its purchases are positive or negative "
+        "numbers: say it with mapping.amountSign (INVERTED when purchases are positive, "
+        "NORMAL when they are negative)", field="mapping.amountSign")
+
+
+def _by_balance(table: Table, plan: _Plan, marks: list[str], signs: list[AmountSign],
+                fees: list[bool]) -> tuple[str, AmountSign, bool] | None:
+    """The one reading of the amounts that the running balance confirms, if any."""
+    rates = {}
+    for mark in marks:
+        for sign in signs:
+            for fee in fees:
+                amounts, balances = [], []
+                for _, cells in table.rows:
+                    balance = _reading(cells, plan.roles[_R.BALANCE])
+                    if balance is None:
+                        continue
+                    try:
+                        value = _money(cells, plan, mark, sign, fee)
+                        amounts.append(value)
+                        balances.append(numbers.amount(balance, mark))
+                    except ValueError:
+                        continue
+                rates[(mark, sign, fee)] = _chain(amounts, balances)
+    best = max(rates.values(), default=0.0)
+    winners = [key for key, rate in rates.items() if rate == best]
+    return winners[0] if best >= 0.9 and len(winners) == 1 else None
+
+
+def _chain(amounts: list[Decimal], balances: list[Decimal]) -> float:
+    """How often consecutive balances differ by the amount (rows oldest or newest first)."""
+    pairs = len(amounts) - 1
+    if pairs < 2:
+        return 0.0
+    up = sum(balances[i] == balances[i - 1] + amounts[i] for i in range(1, len(amounts)))
+    down = sum(balances[i - 1] == balances[i] + amounts[i - 1] for i in range(1, len(amounts)))
+    return max(up, down) / pairs
+
+
+def _status_of(value: str) -> TransactionStatus | None:
+    word = vocabulary.normalise(value)
+    if word in vocabulary.PENDING:
+        return TransactionStatus.PENDING
+    return None
+
+
+def _decide_status(profiles: list[_Profile], plan: _Plan, mapping: ImportMapping) -> None:
+    index = plan.roles.get(_R.STATUS)
+    if index is None:
+        return
+    unknown = []
+    for value in profiles[index].values:
+        word = vocabulary.normalise(value)
+        if word in vocabulary.PENDING:
+            plan.status[word] = TransactionStatus.PENDING
+        elif word in vocabulary.VOID:
+            plan.status[word] = None
+        elif word in vocabulary.BOOKED:
+            plan.status[word] = TransactionStatus.BOOKED
+        else:
+            unknown.append(value)
+    if unknown and len(profiles[index].values) > 1 and not mapping.status:
+        # Known words beside unknown ones: the unknown ones cannot be taken for booked.
+        raise BadUserInput(
+            f"The {profiles[index].name} column says {', '.join(sorted(unknown))[:100]}, which "
+            "this app cannot tell booked or pending: clear mapping.status to read every row as "
+            "booked, or name another column", field="mapping.status")
+
+
+def _decide_account(profiles: list[_Profile], plan: _Plan, mapping: ImportMapping,
+                    target: ImportTarget, parsed: ParsedFile) -> None:
+    index = plan.roles.get(_R.ACCOUNT)
+    if index is not None:
+        accounts = tuple(sorted(v.strip() for v in profiles[index].values if v.strip()))
+        plan.accounts = accounts
+        if len(accounts) > 1:
+            wanted = mapping.account or (target.iban or "")
+            match = [a for a in accounts if a.replace(" ", "") == wanted.replace(" ", "")]
+            if not match:
+                raise BadUserInput(
+                    f"This file holds {len(accounts)} accounts ({', '.join(accounts)[:200]}): "
+                    "choose one with mapping.account", field="mapping.account")
+            plan.account = match[0]
+        elif accounts:
+            plan.account = accounts[0]
+    currency = plan.roles.get(_R.CURRENCY)
+    if currency is not None:
+        codes = {v.strip().upper() for v in profiles[currency].values if v.strip()}
+        if len(codes) > 1:
+            plan.currency = target.currency
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _money(cells: Sequence[str], plan: _Plan, mark: str, sign: AmountSign,
+           subtract_fee: bool) -> Decimal:
+    """The row's signed amount; ValueError when it has none that can be read."""
+    roles = plan.roles
+    if _R.AMOUNT in roles:
+        reading = _reading(cells, roles[_R.AMOUNT])
+        if reading is None:
+            raise ValueError("no amount")
+        value = numbers.amount(reading, mark)
+        if reading.credit_mark is not None:
+            value = abs(value) if reading.credit_mark else -abs(value)
+        elif _R.INDICATOR in roles:
+            value = _indicated(abs(value), cells[roles[_R.INDICATOR]])
+        elif sign is AmountSign.INVERTED:
+            value = -value
+        if subtract_fee:
+            fee = _reading(cells, roles.get(_R.FEE))
+            if fee is not None:
+                value -= abs(numbers.amount(fee, mark))
+        return value
+    debit, credit = _reading(cells, roles.get(_R.DEBIT)), _reading(cells, roles.get(_R.CREDIT))
     if debit is None and credit is None:
         raise ValueError("no amount")
     value = Decimal(0)
     if credit is not None:
-        value += abs(parse_amount(credit, decimal_comma))
+        value += abs(numbers.amount(credit, mark))
     if debit is not None:
-        value -= abs(parse_amount(debit, decimal_comma))
+        value -= abs(numbers.amount(debit, mark))
     return value
+
+
+def _indicated(value: Decimal, mark: str) -> Decimal:
+    word = vocabulary.normalise(mark)
+    if word in vocabulary.DEBIT_MARKS or mark.strip() == "-":
+        return -value
+    if word in vocabulary.CREDIT_MARKS or mark.strip() == "+":
+        return value
+    raise ValueError(f"{mark.strip()[:20]!r} is neither a debit nor a credit mark")
+
+
+def _read_rows(table: Table, plan: _Plan, target: ImportTarget, parsed: ParsedFile) -> None:
+    roles = plan.roles
+    header = table.header
+    pick = {role: roles.get(role) for role in ColumnRole}
+    skipped: Counter[str] = Counter()
+    known: dict[str, object] = {}
+    last_balance: tuple[Decimal, int] | None = None
+
+    def cell(cells: list[str], role: ColumnRole) -> str:
+        index = pick[role]
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def day(text: str) -> object:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = plan.dates.read(text)
+        return found
+
+    for line, cells in table.rows:
+        if len(cells) < len(header) and any(c.strip() for c in cells[len(cells):]):
+            parsed.reject(line, f"{len(cells)} fields, the header has {len(header)}")
+            continue
+        if plan.account is not None and len(plan.accounts) > 1 \
+                and cell(cells, _R.ACCOUNT) != plan.account:
+            skipped["of another account"] += 1
+            continue
+        currency = cell(cells, _R.CURRENCY).upper() or None
+        if plan.currency and currency and currency != plan.currency:
+            skipped[f"in {currency}"] += 1
+            continue
+        status_text = vocabulary.normalise(cell(cells, _R.STATUS))
+        status = plan.status.get(status_text, TransactionStatus.BOOKED) if status_text \
+            else TransactionStatus.BOOKED
+        if status is None:
+            skipped["that never happened (declined, reverted or failed)"] += 1
+            continue
+        description = cell(cells, _R.DESCRIPTION)
+        booked = cell(cells, _R.DATE)
+        has_money = any(cell(cells, role) for role in (_R.AMOUNT, _R.DEBIT, _R.CREDIT))
+        if vocabulary.BALANCE_ROW.search(description) or any(
+                vocabulary.BALANCE_ROW.search(c) for c in cells if c and not written(c)
+                and len(c) < 40 and numbers.read(c) is None):
+            skipped["that state a balance"] += 1
+            continue
+        if not booked and not has_money:
+            if parsed.rows and description:  # the text of the line above goes on
+                parsed.rows[-1].description = f"{parsed.rows[-1].description} {description}"
+                skipped["that continue the text of the line above"] += 1
+            else:
+                skipped["without a date or an amount"] += 1
+            continue
+        if booked and not has_money:
+            skipped["without an amount"] += 1
+            continue
+        if not booked and status is TransactionStatus.PENDING:
+            booked = next((cells[i].strip() for i in plan.other_dates if cells[i].strip()), "")
+        try:
+            booking = day(booked) if booked else None
+            if booking is None:
+                raise ValueError("no date")
+            value_text = cell(cells, _R.VALUE_DATE)
+            value_date = day(value_text) if value_text and written(value_text) else None
+            amount = _money(cells, plan, plan.mark, plan.sign, plan.subtract_fee)
+        except ValueError as exc:
+            parsed.reject(line, f"line {line}: {exc}")
+            continue
+        balance = _reading(cells, pick[_R.BALANCE])
+        if balance is not None and status is TransactionStatus.BOOKED:
+            try:
+                value = numbers.amount(balance, plan.mark)
+                if last_balance is None or booking >= parsed.rows[last_balance[1]].booking_date:
+                    last_balance = (value, len(parsed.rows))
+            except ValueError:
+                pass
+        parsed.rows.append(ParsedTransaction(
+            row=line, booking_date=booking, value_date=value_date,  # type: ignore[arg-type]
+            amount=amount, description=description, currency=currency,
+            counterparty_name=cell(cells, _R.COUNTERPARTY) or None,
+            counterparty_iban=cell(cells, _R.COUNTERPARTY_IBAN).replace(" ", "") or None,
+            reference=cell(cells, _R.REFERENCE) or None,
+            provider_id=cell(cells, _R.ID) or None, status=status,
+            raw=dict(zip(header, cells, strict=False))))
+    for why, count in skipped.items():
+        parsed.skipped += count
+        parsed.note(f"{count} line(s) {why} were left out.")
+    pending = sum(r.status is TransactionStatus.PENDING for r in parsed.rows)
+    if pending:
+        parsed.note(f"{pending} pending transaction(s) will be stored as pending, and replaced "
+                    "by the booked ones when a later export brings them.")
+    if last_balance is not None and parsed.rows:
+        parsed.closing = StatementBalance(last_balance[0],
+                                          parsed.rows[last_balance[1]].booking_date)
+    if plan.currency:
+        parsed.currency = plan.currency
+    elif (codes := {r.currency for r in parsed.rows if r.currency}) and len(codes) == 1:
+        parsed.currency = codes.pop()
+    del target
+
+
+def _detected(table: Table, plan: _Plan) -> list[DetectedColumn]:
+    role_of = {index: role for role, index in plan.roles.items()}
+    sample = table.rows[0][1] if table.rows else []
+    return [DetectedColumn(i, name, role_of.get(i), sample[i].strip() if i < len(sample) else "")
+            for i, name in enumerate(table.header)]
