@@ -14,10 +14,10 @@ A file is judged as a person importing it without a mapping would see it:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -110,14 +110,14 @@ def _answers(entry: dict[str, Any], field_name: str, account: dict[str, Any]
     if field_name == "mapping.dateFormat":
         formats = reading.get("date_fmt")
         if formats:
-            return ImportMapping(date_format=formats[0])
+            return ImportMapping(date_format=formats if isinstance(formats, str) else formats[0])
         order = expected.get("date_order")
         if order:
             return ImportMapping(date_format={"MDY": "%m/%d/%Y", "DMY": "%d/%m/%Y",
                                               "YMD": "%Y/%m/%d"}[order])
-    if field_name == "mapping.amountSign":
-        return ImportMapping(amount_sign=AmountSign.INVERTED if reading.get("invert")
-                             else AmountSign.NORMAL)
+    if field_name == "mapping.amountSign":  # amounts read from a withdrawals column are out
+        outgoing = reading.get("invert") or ("debit" in reading and "amount" not in reading)
+        return ImportMapping(amount_sign=AmountSign.INVERTED if outgoing else AmountSign.NORMAL)
     return None
 
 
@@ -144,7 +144,7 @@ def judge(entry: dict[str, Any]) -> Judgement:
         if must_refuse:
             return Judgement("REFUSED", error.message, error.field)
         return _resolve(entry, data, error)
-    except Exception as exc:  # noqa: BLE001 - the verdict says what broke
+    except Exception as exc:
         return Judgement("ERROR", f"{type(exc).__name__}: {exc}")
     if must_refuse:
         if parsed.rejected:

@@ -25,10 +25,12 @@ settles it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from ai_service.core.errors import BadUserInput
@@ -42,8 +44,9 @@ from ai_service.finance.imports import (
     ParsedFile,
     ParsedTransaction,
     StatementBalance,
+    numbers,
+    vocabulary,
 )
-from ai_service.finance.imports import numbers, vocabulary
 from ai_service.finance.imports.dates import AmbiguousDates, DateReader, reader, written
 from ai_service.finance.imports.table import Table, read_table
 from ai_service.finance.imports.text import decode
@@ -61,8 +64,8 @@ _MAPPED = {  # ImportMapping field -> role, and the name a person knows it by
     "counterparty_iban": _R.COUNTERPARTY_IBAN, "reference": _R.REFERENCE, "status": _R.STATUS,
 }
 _API_NAMES = {"value_date": "valueDate", "counterparty_iban": "counterpartyIban"}
-CARD_MAJORITY = 0.8  # a card file whose amounts are this often positive writes purchases so
-CARD_MIN_ROWS = 8  # ... when it has at least this many; fewer say nothing
+CARD_MAJORITY = 2 / 3  # a card file with this share of one sign writes purchases with it
+CARD_MIN_ROWS = 3  # ... when it has at least this many lines; fewer say nothing
 
 
 @dataclass
@@ -81,6 +84,10 @@ class _Profile:
     def share(self, count: int) -> float:
         return count / self.filled if self.filled else 0.0
 
+    def mostly(self, count: int) -> bool:
+        """Most values are of a kind: four in five, or all but one of a few."""
+        return self.share(count) >= 0.8 or (self.filled >= 2 and self.filled - count <= 1)
+
 
 @dataclass
 class _Plan:
@@ -94,6 +101,7 @@ class _Plan:
     account: str | None = None  # the own-account value whose rows are read
     accounts: tuple[str, ...] = ()
     currency: str | None = None  # the currency whose rows are read (files with several)
+    unmarked: int | None = None  # the sign of a blank debit/credit mark, when only one is used
 
 
 def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> ParsedFile:
@@ -108,7 +116,7 @@ def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
     if table.footer:
         parsed.note(f"The {table.footer} line(s) after the last transaction were skipped.")
     plan = _plan(table, mapping, target, parsed)
-    _read_rows(table, plan, target, parsed)
+    _read_rows(table, plan, parsed)
     parsed.mapping = DetectedMapping(
         format=ImportFormat.CSV, encoding=encoding, delimiter=table.delimiter,
         header_row=table.header_line or 0,
@@ -152,10 +160,11 @@ def _fits(role: ColumnRole, profile: _Profile) -> bool:
     """Whether the values below a header can have the role its name suggests."""
     if not profile.filled:
         return role not in (_R.DATE, _R.AMOUNT)
-    if role in (_R.DATE, _R.VALUE_DATE):
-        return profile.share(profile.dates) >= 0.8
+    if role in (_R.DATE, _R.VALUE_DATE):  # a card export may write "Pending" for the date
+        pending = sum(n for v, n in profile.values.items() if _status_of(v) is not None)
+        return profile.mostly(profile.dates + pending)
     if role in _MONEY:
-        return profile.share(profile.numbers) >= 0.8 and profile.share(profile.dates) < 0.5
+        return profile.mostly(profile.numbers) and profile.share(profile.dates) < 0.5
     if role is _R.INDICATOR:
         return _all_marks(profile)
     if role is _R.STATUS:
@@ -193,6 +202,9 @@ def _plan(table: Table, mapping: ImportMapping, target: ImportTarget,
     if table.header_line is not None:
         _roles_from_names(profiles, roles, taken, other_dates, target)
     _roles_from_values(table, profiles, roles, taken, other_dates)
+    if _R.DATE not in roles and _R.VALUE_DATE in roles:  # the only date the file gives
+        roles[_R.DATE] = roles.pop(_R.VALUE_DATE)
+        parsed.note("The file gives only value dates: they were read as booking dates.")
     if _R.DATE not in roles:
         raise BadUserInput("No column of dates was found: name it with mapping.date (columns: "
                            f"{', '.join(table.header)[:300]})", field="mapping.date")
@@ -201,6 +213,8 @@ def _plan(table: Table, mapping: ImportMapping, target: ImportTarget,
                            "mapping.debit and mapping.credit (columns: "
                            f"{', '.join(table.header)[:300]})", field="mapping.amount")
     plan = _Plan(roles, other_dates)
+    if _R.INDICATOR in roles:
+        plan.unmarked = _unmarked(profiles[roles[_R.INDICATOR]])
     _decide_dates(table, plan, mapping)
     _decide_money(table, profiles, plan, mapping, target, parsed)
     _decide_status(profiles, plan, mapping)
@@ -238,6 +252,10 @@ def _preferred(role: ColumnRole, claimants: list[_Profile], target: ImportTarget
     account's currency over others, else the first."""
     if len(claimants) == 1:
         return claimants[0]
+    if role is _R.DATE:
+        booking = [p for p in claimants if vocabulary.BOOKING_WORDS.search(
+            vocabulary.normalise(p.name))]
+        return booking[0] if booking else claimants[0]
     if role is _R.AMOUNT:
         for profile in claimants:
             name = vocabulary.normalise(profile.name)
@@ -265,6 +283,9 @@ def _roles_from_values(table: Table, profiles: list[_Profile], roles: dict[Colum
     free = [p for p in profiles if p.index not in taken and p.filled]
     if not ({_R.AMOUNT, _R.DEBIT, _R.CREDIT} & roles.keys()):
         money = [p for p in free if _fits(_R.AMOUNT, p) and not _is_identifier(p)]
+        with_cents = [p for p in money if any(_has_fraction(v) for v in p.values)]
+        if with_cents:  # whole numbers beside amounts with cents are codes or counts
+            money = with_cents
         if table.header_line is not None and len(money) != 1:
             return  # named columns, none of them an amount: the person names it
         if len(money) == 1:
@@ -286,6 +307,11 @@ def _roles_from_values(table: Table, profiles: list[_Profile], roles: dict[Colum
         if len(marks) == 1:
             roles[_R.INDICATOR] = marks[0].index
             taken.add(marks[0].index)
+        elif len(marks) > 1:
+            raise BadUserInput(
+                "The amounts have no sign, and several columns could say which are money out ("
+                + ", ".join(p.name for p in marks) + "): name it with mapping.indicator",
+                field="mapping.indicator")
     if _R.CURRENCY not in roles:
         codes = [p for p in free if p.index not in taken and p.share(p.codes) >= 0.95]
         if len(codes) == 1:
@@ -301,12 +327,20 @@ def _roles_from_values(table: Table, profiles: list[_Profile], roles: dict[Colum
 
 
 def _is_identifier(profile: _Profile) -> bool:
-    """Numbers that are no amounts: whole, unsigned, long (ids, account numbers, sequence
-    numbers counting up)."""
+    """Numbers that are no amounts: whole and unsigned, and either long (ids, account numbers,
+    sequence numbers) or one value on every line (a record type)."""
     if profile.negatives:
         return False
     digits = [v for v in profile.values if v.isdigit()]
-    return len(digits) == len(profile.values) and all(len(v) >= 5 for v in digits)
+    return len(digits) == len(profile.values) and (
+        all(len(v) >= 5 for v in digits) or (len(digits) == 1 and profile.filled > 1))
+
+
+def _has_fraction(text: str) -> bool:
+    reading = numbers.read(text)
+    return reading is not None and any(
+        value is not None and value != value.to_integral_value()
+        for value in (reading.point, reading.comma))
 
 
 def _is_balance_of(table: Table, balance: int, amount: int) -> bool:
@@ -367,6 +401,12 @@ def _decide_money(table: Table, profiles: list[_Profile], plan: _Plan, mapping: 
     if _R.AMOUNT not in roles or _R.INDICATOR in roles:
         signs = [AmountSign.NORMAL]
     fees = [True, False] if _R.FEE in roles and _R.AMOUNT in roles else [False]
+    if fees[0] and vocabulary.normalise(table.header[roles[_R.AMOUNT]]).startswith("net"):
+        fees = [False]  # a net amount has its fee taken already
+    elif fees[0] and _fees_booked_apart(table, plan, marks[0]):
+        fees = [False]
+        parsed.note("The fees in the fee column are also lines of their own: they were not "
+                    "taken from the amounts a second time.")
     if _R.BALANCE in roles:
         verified = _by_balance(table, plan, marks, signs, fees)
         if verified is not None:
@@ -386,29 +426,115 @@ def _decide_money(table: Table, profiles: list[_Profile], plan: _Plan, mapping: 
         parsed.note("Fees in the fee column were taken from the amounts.")
     if len(signs) == 1:
         plan.sign = signs[0]
-    elif target.type is AccountType.CREDIT_CARD:
-        plan.sign = _card_sign(profiles[roles[_R.AMOUNT]], table, roles[_R.AMOUNT], parsed)
+    else:
+        plan.sign = _sign(table, plan, target, parsed)
 
 
-def _card_sign(profile: _Profile, table: Table, index: int, parsed: ParsedFile) -> AmountSign:
-    """Card exports write purchases as negative or as positive numbers; most lines of a card
-    statement are purchases, so a clear majority tells which (with enough lines)."""
-    readings = [numbers.read(c) for c in _cells(table, index)]
-    values = [r for r in readings if r is not None and (r.point or r.comma)]
-    if any(r.credit_mark is not None for r in values):
-        return AmountSign.INVERTED  # CR marks the payments: the rest are purchases
-    positive = sum(1 for r in values if not r.negative)
-    if len(values) >= CARD_MIN_ROWS and positive >= CARD_MAJORITY * len(values):
-        parsed.note(f"{positive} of the {len(values)} amounts are positive: this card "
-                    "statement writes purchases as positive numbers, so they were read as "
-                    "money out (set mapping.amountSign to NORMAL if that is wrong).")
-        return AmountSign.INVERTED
-    if len(values) >= CARD_MIN_ROWS and positive <= (1 - CARD_MAJORITY) * len(values):
-        return AmountSign.NORMAL
-    raise BadUserInput(
-        "This card statement does not say whether its purchases are positive or negative "
-        "numbers: say it with mapping.amountSign (INVERTED when purchases are positive, "
-        "NORMAL when they are negative)", field="mapping.amountSign")
+def _sign(table: Table, plan: _Plan, target: ImportTarget, parsed: ParsedFile) -> AmountSign:
+    """How a lone amount column signs money out, from what the file shows: debit or credit
+    columns beside it, CR marks, or (for cards) which sign most lines have. An unsigned
+    column that nothing explains is a question for the person."""
+    readings = _nonzero(_cells(table, plan.roles[_R.AMOUNT]))
+    if any(r.credit_mark is not None for r in readings):
+        return AmountSign.INVERTED  # CR marks the payments in: unmarked lines are money out
+    witnessed = _witnessed_sign(table, plan)
+    if witnessed is not None:
+        return witnessed
+    positive = sum(1 for r in readings if not r.negative)
+    if target.type is AccountType.CREDIT_CARD:
+        return _card_sign(table, plan, readings, positive, parsed)
+    headerless = table.header_line is None
+    if readings and positive == len(readings) and (headerless or len(readings) >= 2):
+        raise BadUserInput(
+            "No amount in this file is negative and nothing says which are money out: say it "
+            "with mapping.amountSign (INVERTED when the amounts are money out, NORMAL when "
+            "they are money in), or name the column that marks them with mapping.indicator",
+            field="mapping.amountSign")
+    return AmountSign.NORMAL
+
+
+def _nonzero(texts: list[str]) -> list[numbers.Reading]:
+    """The amounts that are not zero, read once per distinct text."""
+    read: dict[str, numbers.Reading | None] = {}
+    for text in set(texts):
+        quick = numbers.plain(text, numbers.POINT)
+        read[text] = numbers.Reading(quick < 0, None, abs(quick), abs(quick)) \
+            if quick is not None else numbers.read(text)
+    return [r for r in (read[t] for t in texts) if r is not None and (r.point or r.comma)]
+
+
+def _card_sign(table: Table, plan: _Plan, readings: list[numbers.Reading], positive: int,
+               parsed: ParsedFile) -> AmountSign:
+    """Card exports write purchases as negative or as positive numbers. The lines that pay the
+    card off or refund a purchase say so in their text; the others are purchases, and most
+    lines of a card statement are. Too little of either: the person is asked."""
+    incoming = {True: 0, False: 0}  # lines that read as money in, by whether they are negative
+    for _, cells in table.rows:
+        reading = _reading(cells, plan.roles[_R.AMOUNT])
+        text = " ".join(cells[i] for i in (plan.roles.get(_R.DESCRIPTION),
+                                           plan.roles.get(_R.COUNTERPARTY))
+                        if i is not None and i < len(cells))
+        if reading is not None and vocabulary.CARD_CREDIT.search(text):
+            incoming[reading.negative] += 1
+    count = len(readings)
+    if incoming[False] > incoming[True]:
+        sign = AmountSign.NORMAL  # payments are positive: purchases negative
+    elif incoming[True] > incoming[False]:
+        sign = AmountSign.INVERTED
+    elif count and positive in (0, count) and not any(incoming.values()):
+        sign = AmountSign.INVERTED if positive else AmountSign.NORMAL  # purchases only
+    elif count >= CARD_MIN_ROWS and positive >= CARD_MAJORITY * count:
+        sign = AmountSign.INVERTED
+    elif count >= CARD_MIN_ROWS and positive <= (1 - CARD_MAJORITY) * count:
+        sign = AmountSign.NORMAL
+    else:
+        raise BadUserInput(
+            "This card statement does not say whether its purchases are positive or negative "
+            "numbers: say it with mapping.amountSign (INVERTED when purchases are positive, "
+            "NORMAL when they are negative)", field="mapping.amountSign")
+    if sign is AmountSign.INVERTED:
+        parsed.note("This card statement writes purchases as positive numbers: they were read "
+                    "as money out (set mapping.amountSign to NORMAL if that is wrong).")
+    return sign
+
+
+def _witnessed_sign(table: Table, plan: _Plan) -> AmountSign | None:
+    """Debit and credit columns beside the amount say which way it goes on their lines."""
+    roles = plan.roles
+    if _R.DEBIT not in roles and _R.CREDIT not in roles:
+        return None
+    agree = disagree = 0
+    for _, cells in table.rows:
+        amount = _reading(cells, roles[_R.AMOUNT])
+        if amount is None or not (amount.point or amount.comma):
+            continue
+        for role, outgoing in ((_R.DEBIT, True), (_R.CREDIT, False)):
+            witness = _reading(cells, roles.get(role))
+            if witness is not None and (witness.point or witness.comma):
+                if amount.negative == outgoing:
+                    agree += 1
+                else:
+                    disagree += 1
+    if agree + disagree and max(agree, disagree) >= 0.9 * (agree + disagree):
+        return AmountSign.NORMAL if agree > disagree else AmountSign.INVERTED
+    return None
+
+
+def _fees_booked_apart(table: Table, plan: _Plan, mark: str) -> bool:
+    """Some exports repeat each fee as a line of its own: most fees then match a line's
+    amount."""
+    amounts: Counter[Decimal] = Counter()
+    fees = []
+    for _, cells in table.rows:
+        amount, fee = _reading(cells, plan.roles[_R.AMOUNT]), _reading(cells, plan.roles[_R.FEE])
+        try:
+            if amount is not None:
+                amounts[abs(numbers.amount(amount, mark))] += 1
+            if fee is not None and (value := abs(numbers.amount(fee, mark))):
+                fees.append(value)
+        except ValueError:
+            continue
+    return bool(fees) and sum(1 for f in fees if amounts[f]) >= 0.5 * len(fees)
 
 
 def _by_balance(table: Table, plan: _Plan, marks: list[str], signs: list[AmountSign],
@@ -436,13 +562,18 @@ def _by_balance(table: Table, plan: _Plan, marks: list[str], signs: list[AmountS
 
 
 def _chain(amounts: list[Decimal], balances: list[Decimal]) -> float:
-    """How often consecutive balances differ by the amount (rows oldest or newest first)."""
+    """How often consecutive balances differ by the amount: balances after (or before) each
+    line, the lines oldest or newest first."""
     pairs = len(amounts) - 1
     if pairs < 2:
         return 0.0
-    up = sum(balances[i] == balances[i - 1] + amounts[i] for i in range(1, len(amounts)))
-    down = sum(balances[i - 1] == balances[i] + amounts[i - 1] for i in range(1, len(amounts)))
-    return max(up, down) / pairs
+    steps = range(1, len(amounts))
+    return max(
+        sum(balances[i] == balances[i - 1] + amounts[i] for i in steps),  # after, oldest first
+        sum(balances[i - 1] == balances[i] + amounts[i - 1] for i in steps),  # after, newest
+        sum(balances[i] == balances[i - 1] + amounts[i - 1] for i in steps),  # before, oldest
+        sum(balances[i - 1] == balances[i] + amounts[i] for i in steps),  # before, newest
+    ) / pairs
 
 
 def _status_of(value: str) -> TransactionStatus | None:
@@ -479,7 +610,7 @@ def _decide_account(profiles: list[_Profile], plan: _Plan, mapping: ImportMappin
                     target: ImportTarget, parsed: ParsedFile) -> None:
     index = plan.roles.get(_R.ACCOUNT)
     if index is not None:
-        accounts = tuple(sorted(v.strip() for v in profiles[index].values if v.strip()))
+        accounts = tuple(sorted({_account(v) for v in profiles[index].values if _account(v)}))
         plan.accounts = accounts
         if len(accounts) > 1:
             wanted = mapping.account or (target.iban or "")
@@ -498,6 +629,11 @@ def _decide_account(profiles: list[_Profile], plan: _Plan, mapping: ImportMappin
             plan.currency = target.currency
 
 
+def _account(value: str) -> str:
+    """An account as written, without the stray quotes and spaces exports leave around it."""
+    return value.strip().strip("\"'").strip()
+
+
 # --------------------------------------------------------------------------- rows
 
 
@@ -506,14 +642,21 @@ def _money(cells: Sequence[str], plan: _Plan, mark: str, sign: AmountSign,
     """The row's signed amount; ValueError when it has none that can be read."""
     roles = plan.roles
     if _R.AMOUNT in roles:
-        reading = _reading(cells, roles[_R.AMOUNT])
+        at = roles[_R.AMOUNT]
+        text = cells[at].strip() if at < len(cells) else ""
+        quick = numbers.plain(text, mark)
+        if quick is not None and len(roles.keys() & {_R.INDICATOR, _R.FEE}) == 0:
+            return -quick if sign is AmountSign.INVERTED else quick
+        reading = numbers.read(text)
         if reading is None:
-            raise ValueError("no amount")
+            raise ValueError(f"{text[:30]!r} is not an amount" if text else "no amount")
         value = numbers.amount(reading, mark)
         if reading.credit_mark is not None:
             value = abs(value) if reading.credit_mark else -abs(value)
         elif _R.INDICATOR in roles:
-            value = _indicated(abs(value), cells[roles[_R.INDICATOR]])
+            mark_at = roles[_R.INDICATOR]
+            value = _indicated(abs(value), cells[mark_at] if mark_at < len(cells) else "",
+                               plan.unmarked)
         elif sign is AmountSign.INVERTED:
             value = -value
         if subtract_fee:
@@ -532,104 +675,141 @@ def _money(cells: Sequence[str], plan: _Plan, mark: str, sign: AmountSign,
     return value
 
 
-def _indicated(value: Decimal, mark: str) -> Decimal:
+def _unmarked(profile: _Profile) -> int | None:
+    """A column that marks only credits (CR) leaves the debits blank, and the other way
+    round: the sign a blank mark has then."""
+    words = {vocabulary.normalise(v) for v in profile.values}
+    if words and words <= vocabulary.CREDIT_MARKS:
+        return -1
+    if words and words <= vocabulary.DEBIT_MARKS:
+        return 1
+    return None
+
+
+def _indicated(value: Decimal, mark: str, unmarked: int | None) -> Decimal:
     word = vocabulary.normalise(mark)
     if word in vocabulary.DEBIT_MARKS or mark.strip() == "-":
         return -value
     if word in vocabulary.CREDIT_MARKS or mark.strip() == "+":
         return value
+    if not word and unmarked is not None:
+        return value * unmarked
     raise ValueError(f"{mark.strip()[:20]!r} is neither a debit nor a credit mark")
 
 
-def _read_rows(table: Table, plan: _Plan, target: ImportTarget, parsed: ParsedFile) -> None:
+class _Row:
+    """The cells of one line, by role (positions looked up once per file)."""
+
+    __slots__ = ("cells", "positions")
+
+    def __init__(self, positions: dict[ColumnRole, int]) -> None:
+        self.positions = positions
+        self.cells: list[str] = []
+
+    def __call__(self, role: ColumnRole) -> str:
+        at = self.positions.get(role)
+        cells = self.cells
+        return cells[at].strip() if at is not None and at < len(cells) else ""
+
+
+def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
     roles = plan.roles
     header = table.header
-    pick = {role: roles.get(role) for role in ColumnRole}
+    row = _Row(roles)
     skipped: Counter[str] = Counter()
-    known: dict[str, object] = {}
+    undated: list[ParsedTransaction] = []
+    days: dict[str, date] = {}
+    statuses: dict[str, TransactionStatus | None] = {"": TransactionStatus.BOOKED}
+    money_at = [roles[r] for r in (_R.AMOUNT, _R.DEBIT, _R.CREDIT) if r in roles]
+    filter_account = plan.account is not None and len(plan.accounts) > 1
+    has_status, has_currency = _R.STATUS in roles, _R.CURRENCY in roles
     last_balance: tuple[Decimal, int] | None = None
 
-    def cell(cells: list[str], role: ColumnRole) -> str:
-        index = pick[role]
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
-    def day(text: str) -> object:
-        found = known.get(text)
+    def day(text: str) -> date:
+        found = days.get(text)
         if found is None:
-            found = known[text] = plan.dates.read(text)
+            found = days[text] = plan.dates.read(text)
         return found
 
     for line, cells in table.rows:
-        if len(cells) < len(header) and any(c.strip() for c in cells[len(cells):]):
-            parsed.reject(line, f"{len(cells)} fields, the header has {len(header)}")
-            continue
-        if plan.account is not None and len(plan.accounts) > 1 \
-                and cell(cells, _R.ACCOUNT) != plan.account:
+        row.cells = cells
+        if filter_account and _account(row(_R.ACCOUNT)) != plan.account:
             skipped["of another account"] += 1
             continue
-        currency = cell(cells, _R.CURRENCY).upper() or None
+        currency = row(_R.CURRENCY).upper() or None if has_currency else None
         if plan.currency and currency and currency != plan.currency:
             skipped[f"in {currency}"] += 1
             continue
-        status_text = vocabulary.normalise(cell(cells, _R.STATUS))
-        status = plan.status.get(status_text, TransactionStatus.BOOKED) if status_text \
-            else TransactionStatus.BOOKED
-        if status is None:
+        found: TransactionStatus | None = TransactionStatus.BOOKED
+        if has_status:
+            text = row(_R.STATUS)
+            if text not in statuses:
+                statuses[text] = plan.status.get(vocabulary.normalise(text),
+                                                 TransactionStatus.BOOKED)
+            found = statuses[text]
+        if found is None:
             skipped["that never happened (declined, reverted or failed)"] += 1
             continue
-        description = cell(cells, _R.DESCRIPTION)
-        booked = cell(cells, _R.DATE)
-        has_money = any(cell(cells, role) for role in (_R.AMOUNT, _R.DEBIT, _R.CREDIT))
-        if vocabulary.BALANCE_ROW.search(description) or any(
-                vocabulary.BALANCE_ROW.search(c) for c in cells if c and not written(c)
-                and len(c) < 40 and numbers.read(c) is None):
+        status = found
+        description = row(_R.DESCRIPTION)
+        booked = row(_R.DATE)
+        if len(money_at) == 1:
+            has_money = money_at[0] < len(cells) and bool(cells[money_at[0]].strip())
+        else:
+            has_money = any(at < len(cells) and cells[at].strip() for at in money_at)
+        if description and vocabulary.BALANCE_ROW.search(description):
             skipped["that state a balance"] += 1
             continue
-        if not booked and not has_money:
-            if parsed.rows and description:  # the text of the line above goes on
+        if not has_money:
+            if not booked and parsed.rows and description:  # the line above goes on
                 parsed.rows[-1].description = f"{parsed.rows[-1].description} {description}"
                 skipped["that continue the text of the line above"] += 1
             else:
-                skipped["without a date or an amount"] += 1
+                skipped["without an amount"] += 1
             continue
-        if booked and not has_money:
-            skipped["without an amount"] += 1
-            continue
+        if booked[:1].isalpha() and _status_of(booked) is TransactionStatus.PENDING:
+            status, booked = TransactionStatus.PENDING, ""  # "Pending" where the date goes
         if not booked and status is TransactionStatus.PENDING:
             booked = next((cells[i].strip() for i in plan.other_dates if cells[i].strip()), "")
         try:
-            booking = day(booked) if booked else None
-            if booking is None:
-                raise ValueError("no date")
-            value_text = cell(cells, _R.VALUE_DATE)
-            value_date = day(value_text) if value_text and written(value_text) else None
             amount = _money(cells, plan, plan.mark, plan.sign, plan.subtract_fee)
+            if not booked:
+                if status is not TransactionStatus.PENDING:
+                    raise ValueError("no date")
+                undated.append(_transaction(line, None, None, amount, row, currency, status,
+                                            header))
+                continue  # dated below, with the file's latest date
+            booking = day(booked)
+            value_text = row(_R.VALUE_DATE)
+            value_date = day(value_text) if value_text and written(value_text) else None
         except ValueError as exc:
             parsed.reject(line, f"line {line}: {exc}")
             continue
-        balance = _reading(cells, pick[_R.BALANCE])
-        if balance is not None and status is TransactionStatus.BOOKED:
-            try:
-                value = numbers.amount(balance, plan.mark)
-                if last_balance is None or booking >= parsed.rows[last_balance[1]].booking_date:
-                    last_balance = (value, len(parsed.rows))
-            except ValueError:
-                pass
-        parsed.rows.append(ParsedTransaction(
-            row=line, booking_date=booking, value_date=value_date,  # type: ignore[arg-type]
-            amount=amount, description=description, currency=currency,
-            counterparty_name=cell(cells, _R.COUNTERPARTY) or None,
-            counterparty_iban=cell(cells, _R.COUNTERPARTY_IBAN).replace(" ", "") or None,
-            reference=cell(cells, _R.REFERENCE) or None,
-            provider_id=cell(cells, _R.ID) or None, status=status,
-            raw=dict(zip(header, cells, strict=False))))
+        if status is TransactionStatus.BOOKED and _R.BALANCE in roles:
+            balance = _reading(cells, roles[_R.BALANCE])
+            if balance is not None and (last_balance is None or booking >= parsed.rows[
+                    last_balance[1]].booking_date):
+                with contextlib.suppress(ValueError):
+                    last_balance = (numbers.amount(balance, plan.mark), len(parsed.rows))
+        parsed.rows.append(_transaction(line, booking, value_date, amount, row, currency,
+                                        status, header))
+    if undated:
+        latest = max((r.booking_date for r in parsed.rows), default=None)
+        if latest is None:
+            raise BadUserInput("The file's lines have no dates", field="mapping.date")
+        for pending in undated:
+            pending.booking_date = latest
+        parsed.rows.extend(undated)
+        parsed.note(f"{len(undated)} pending line(s) have no date: they were dated "
+                    f"{latest.isoformat()}, the file's latest date, until the booked ones "
+                    "replace them.")
     for why, count in skipped.items():
         parsed.skipped += count
         parsed.note(f"{count} line(s) {why} were left out.")
-    pending = sum(r.status is TransactionStatus.PENDING for r in parsed.rows)
-    if pending:
-        parsed.note(f"{pending} pending transaction(s) will be stored as pending, and replaced "
-                    "by the booked ones when a later export brings them.")
+    pending_count = sum(r.status is TransactionStatus.PENDING for r in parsed.rows)
+    if pending_count:
+        parsed.note(f"{pending_count} pending transaction(s) will be stored as pending, and "
+                    "replaced by the booked ones when a later export brings them.")
     if last_balance is not None and parsed.rows:
         parsed.closing = StatementBalance(last_balance[0],
                                           parsed.rows[last_balance[1]].booking_date)
@@ -637,7 +817,18 @@ def _read_rows(table: Table, plan: _Plan, target: ImportTarget, parsed: ParsedFi
         parsed.currency = plan.currency
     elif (codes := {r.currency for r in parsed.rows if r.currency}) and len(codes) == 1:
         parsed.currency = codes.pop()
-    del target
+
+
+def _transaction(line: int, booking: date | None, value_date: date | None, amount: Decimal,
+                 row: _Row, currency: str | None, status: TransactionStatus,
+                 header: list[str]) -> ParsedTransaction:
+    return ParsedTransaction(
+        row=line, booking_date=booking or date.min, value_date=value_date, amount=amount,
+        description=row(_R.DESCRIPTION), currency=currency,
+        counterparty_name=row(_R.COUNTERPARTY) or None,
+        counterparty_iban=row(_R.COUNTERPARTY_IBAN).replace(" ", "") or None,
+        reference=row(_R.REFERENCE) or None, provider_id=row(_R.ID) or None,
+        status=status, raw=dict(zip(header, row.cells, strict=False)))
 
 
 def _detected(table: Table, plan: _Plan) -> list[DetectedColumn]:

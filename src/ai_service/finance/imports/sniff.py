@@ -39,6 +39,6 @@ def detect_format(data: bytes) -> ImportFormat:
                 return fmt
         raise BadUserInput("This XML file is not a bank statement this app reads (camt.052, "
                            "camt.053, camt.054 or OFX)", field="file")
-    if len(_MT940.findall(head)) >= 3 and b":61:" in data or b":25:" in head and b":60" in head:
+    if (len(_MT940.findall(head)) >= 3 and b":61:" in data) or (b":25:" in head and b":60" in head):
         return ImportFormat.MT940
     return ImportFormat.CSV
