@@ -196,9 +196,9 @@ def _words(text: str) -> frozenset[str]:
 
 # A debit/credit mark, as written in an indicator column (compared like headers).
 DEBIT_MARKS = _words("d | dr | db | dbit | debit | debet | debito | s | soll | af | out | "
-                     "outflow | - | withdrawal | kiadas | belastung | lastschrift | charge | sale | "
-                     "purchase | payment out | uitgaand | cargo | addebito | terheles | vydaj | "
-                     "obciazenie")
+                     "outflow | - | withdrawal | kiadas | belastung | lastschrift | charge | "
+                     "sale | purchase | payment out | uitgaand | cargo | addebito | terheles | "
+                     "vydaj | obciazenie")
 CREDIT_MARKS = _words("c | cr | crdt | credit | credito | k | kredit | kreditas | h | haben | "
                       "bij | in | inflow | + | deposit | bevetel | gutschrift | inkomend | abono | "
                       "accredito | jovairas | prijem | uznanie")
