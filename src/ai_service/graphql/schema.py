@@ -23,7 +23,8 @@ from ai_service.graphql.jobs import JobMutation, JobQuery, JobSubscription
 from ai_service.graphql.notifications import NotificationMutation
 from ai_service.graphql.scalars import SCALARS
 from ai_service.graphql.tagging import TagMutation, TagQuery
-from ai_service.graphql.trading.schema import TradingMutation, TradingQuery
+from ai_service.graphql.trading.mutations import TradingMutation
+from ai_service.graphql.trading.queries import TradingQuery
 from ai_service.graphql.users import UserMutation, UserQuery
 
 Query = merge_types(
