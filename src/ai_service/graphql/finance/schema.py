@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -13,10 +14,18 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
-from ai_service.core.pagination import parse_id
+from ai_service.core.pagination import Page, parse_id
+from ai_service.core.patch import KEEP, Keep
 from ai_service.finance import metrics
 from ai_service.finance.imports import CsvMapping
 from ai_service.finance.ingest import IngestReport
+from ai_service.finance.inputs import (
+    AccountPatch,
+    ClientFields,
+    NewAccount,
+    RuleFields,
+    TransactionFilter,
+)
 from ai_service.finance.metrics import Granularity
 from ai_service.finance.models import (
     Account,
@@ -33,7 +42,7 @@ from ai_service.finance.models import (
     TransactionStatus,
 )
 from ai_service.finance.money import from_units
-from ai_service.finance.service import TransactionFilter, TransactionPage, encode_cursor
+from ai_service.finance.service import encode_cursor
 from ai_service.graphql.context import Context
 from ai_service.graphql.pagination import PageInfo
 from ai_service.graphql.permissions import IsAuthenticated
@@ -59,6 +68,20 @@ def _id(value: int) -> strawberry.ID:
 
 def _ids(values: list[strawberry.ID] | None, field: str) -> list[int] | None:
     return None if values is None else [parse_id(v, field) for v in values]
+
+
+T = TypeVar("T")
+
+
+def _given(value: T) -> T | Keep:
+    """A field the client left out (UNSET) leaves the stored value as it is."""
+    return KEEP if value is UNSET else value
+
+
+def _given_id(value: strawberry.ID | None, field: str) -> int | Keep | None:
+    if value is UNSET:
+        return KEEP
+    return None if value is None else parse_id(value, field)
 
 
 @strawberry.type(name="Account")
@@ -220,7 +243,7 @@ class TransactionConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: TransactionPage) -> TransactionConnection:
+    def of(cls, page: Page[Transaction]) -> TransactionConnection:
         edges = [TransactionEdge(cursor=encode_cursor(r), node=TransactionType.of(r))
                  for r in page.items]
         return cls(edges=edges, page_info=PageInfo(
@@ -459,12 +482,17 @@ class CategorySuggestions:
 class CreateAccountInput:
     name: str
     currency: str
-    institution: str | None = None
-    iban: str | None = None
-    type: AccountType = AccountType.CHECKING
-    source: AccountSource = strawberry.field(default=AccountSource.MANUAL,
+    institution: str | None = NewAccount.institution
+    iban: str | None = NewAccount.iban
+    type: AccountType = NewAccount.type
+    source: AccountSource = strawberry.field(default=NewAccount.source,
                                              description="MANUAL or IMPORT.")
-    opening_balance: Decimal | None = None
+    opening_balance: Decimal | None = NewAccount.opening_balance
+
+    def as_new(self) -> NewAccount:
+        return NewAccount(name=self.name, currency=self.currency, institution=self.institution,
+                          iban=self.iban, type=self.type, source=self.source,
+                          opening_balance=self.opening_balance)
 
 
 @strawberry.input
@@ -475,6 +503,12 @@ class UpdateAccountInput:
     currency: str | None = UNSET
     type: AccountType | None = UNSET
     opening_balance: Decimal | None = UNSET
+
+    def as_patch(self) -> AccountPatch:
+        return AccountPatch(name=_given(self.name), institution=_given(self.institution),
+                            iban=_given(self.iban), currency=_given(self.currency),
+                            type=_given(self.type),
+                            opening_balance=_given(self.opening_balance))
 
 
 @strawberry.input
@@ -489,6 +523,13 @@ class ClientInput:
     payment_terms_days: int | None = UNSET
     notes: str | None = UNSET
 
+    def as_fields(self) -> ClientFields:
+        return ClientFields(
+            name=_given(self.name), business_name=_given(self.business_name),
+            tax_id=_given(self.tax_id), email=_given(self.email), phone=_given(self.phone),
+            address=_given(self.address), currency=_given(self.currency),
+            payment_terms_days=_given(self.payment_terms_days), notes=_given(self.notes))
+
 
 @strawberry.input
 class RuleInput:
@@ -502,26 +543,14 @@ class RuleInput:
     client_id: strawberry.ID | None = UNSET
     tag_ids: list[strawberry.ID] | None = UNSET
 
-
-_CAMEL = {"business_name": "businessName", "tax_id": "taxId",
-          "payment_terms_days": "paymentTermsDays", "opening_balance": "openingBalance",
-          "category_id": "categoryId", "client_id": "clientId", "tag_ids": "tagIds"}
-
-
-def _given(value: object) -> dict[str, Any]:
-    """The fields an input set (UNSET left out), with camelCase keys and ids as ints."""
-    given: dict[str, Any] = {}
-    for name in value.__dataclass_fields__:  # type: ignore[attr-defined]
-        item = getattr(value, name)
-        if item is UNSET:
-            continue
-        key = _CAMEL.get(name, name)
-        if name in ("category_id", "client_id") and item is not None:
-            item = parse_id(item, key)
-        elif name == "tag_ids" and item is not None:
-            item = [parse_id(i, key) for i in item]
-        given[key] = item
-    return given
+    def as_fields(self) -> RuleFields:
+        return RuleFields(
+            name=_given(self.name), priority=_given(self.priority),
+            enabled=_given(self.enabled),
+            conditions=_given(cast("Mapping[str, Any] | None", self.conditions)),
+            category_id=_given_id(self.category_id, "categoryId"),
+            client_id=_given_id(self.client_id, "clientId"),
+            tag_ids=KEEP if self.tag_ids is UNSET else _ids(self.tag_ids, "tagIds"))
 
 
 @strawberry.type
@@ -613,16 +642,14 @@ class FinanceMutation:
                              input: CreateAccountInput) -> AccountType_:
         user = await info.context.user()
         return AccountType_.of(await info.context.services.finance.create_account(
-            user, name=input.name, currency=input.currency, institution=input.institution,
-            iban=input.iban, type=input.type, source=input.source,
-            opening_balance=input.opening_balance))
+            user, input.as_new()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_account(self, info: Info[Context, None], id: strawberry.ID,
                              input: UpdateAccountInput) -> AccountType_:
         user = await info.context.user()
         return AccountType_.of(await info.context.services.finance.update_account(
-            user, parse_id(id), _given(input)))
+            user, parse_id(id), input.as_patch()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated],
                          description="Hides the account from lists; its transactions stay.")
@@ -676,14 +703,14 @@ class FinanceMutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_rule(self, info: Info[Context, None], input: RuleInput) -> RuleType:
         user = await info.context.user()
-        return RuleType.of(await info.context.services.finance.create_rule(user, _given(input)))
+        return RuleType.of(await info.context.services.finance.create_rule(user, input.as_fields()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_rule(self, info: Info[Context, None], id: strawberry.ID,
                           input: RuleInput) -> RuleType:
         user = await info.context.user()
         return RuleType.of(await info.context.services.finance.update_rule(
-            user, parse_id(id), _given(input)))
+            user, parse_id(id), input.as_fields()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def delete_rule(self, info: Info[Context, None], id: strawberry.ID) -> bool:
@@ -737,14 +764,14 @@ class FinanceMutation:
     async def create_client(self, info: Info[Context, None], input: ClientInput) -> ClientType:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.create_client(
-            user, _given(input)))
+            user, input.as_fields()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def update_client(self, info: Info[Context, None], id: strawberry.ID,
                             input: ClientInput) -> ClientType:
         user = await info.context.user()
         return ClientType.of(await info.context.services.finance.update_client(
-            user, parse_id(id), _given(input)))
+            user, parse_id(id), input.as_fields()))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated],
                          description="Its transactions stay, without a client.")
