@@ -1,5 +1,5 @@
-"""The bank connection's root queries and mutations: a thin layer over the bank sync service
-(finance/banking/); the types are in types.py."""
+"""The bank connections' root queries and mutations: a thin layer over BankSyncService
+(finance/banking/service.py); their types are in types.py."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ai_service.graphql.finance.types import (
 )
 from ai_service.graphql.jobs import JobType
 from ai_service.graphql.permissions import IsAuthenticated
+from ai_service.services import BANK_ROUTES
 
 
 @strawberry.type
@@ -40,9 +41,9 @@ class BankQuery:
 class BankMutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated],
                          description="Starts linking a bank: returns its consent page. The bank "
-                                     "sends the browser back to /api/bank/callback, which sends "
-                                     "it on to redirectUrl (a path of this app or an address "
-                                     "on its own origin).")
+                                     f"sends the browser back to {BANK_ROUTES.callback}, which "
+                                     "sends it on to redirectUrl (a path of this app or an "
+                                     "address on its own origin).")
     async def connect_bank(self, info: Info[Context, None], provider: BankProviderName,
                            institution_id: str, redirect_url: str) -> BankConnectLink:
         user = await info.context.user()
