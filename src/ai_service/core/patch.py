@@ -1,5 +1,8 @@
-"""Partial updates: a patch field that was not given holds KEEP ("leave it unchanged"), which
-is not None (often "clear it")."""
+"""Partial updates: a field a patch leaves at `KEEP` is not touched, while `None` clears it.
+
+Services take frozen dataclasses whose optional fields default to `KEEP`; the API layer maps
+its own "not given" (GraphQL's UNSET) to it, so no service ever sees a transport's marker.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,18 @@ if TYPE_CHECKING:
 
 
 class Keep(Enum):
+    """The type of `KEEP`: an enum of one member, so `value is KEEP` narrows for mypy."""
+
     KEEP = "KEEP"
+
+    def __repr__(self) -> str:
+        return "KEEP"
 
 
 KEEP: Final = Keep.KEEP
 
 
-def given(patch: DataclassInstance) -> dict[str, Any]:
-    """The fields of a dataclass patch that were given (not KEEP), by name."""
-    values = {field.name: getattr(patch, field.name) for field in fields(patch)}
-    return {name: value for name, value in values.items() if value is not KEEP}
+def changes(patch: DataclassInstance) -> dict[str, Any]:
+    """The fields a patch sets, by name, in the order the dataclass declares them."""
+    return {f.name: value for f in fields(patch)
+            if (value := getattr(patch, f.name)) is not KEEP}

@@ -16,7 +16,8 @@ from ai_service.graphql.ai import LLMQuery
 from ai_service.graphql.audit import AuditQuery
 from ai_service.graphql.documents import DocumentMutation, DocumentQuery
 from ai_service.graphql.finance.bank import BankMutation, BankQuery
-from ai_service.graphql.finance.schema import FinanceMutation, FinanceQuery
+from ai_service.graphql.finance.mutations import FinanceMutation
+from ai_service.graphql.finance.queries import FinanceQuery
 from ai_service.graphql.guard import guard_for
 from ai_service.graphql.integrations import IntegrationMutation, IntegrationQuery
 from ai_service.graphql.jobs import JobMutation, JobQuery, JobSubscription

@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from ai_service.core.errors import BadUserInput, Conflict, NotFound
 from ai_service.core.jobs import JobQueue
 from ai_service.core.pagination import Page, keyset_page
-from ai_service.core.patch import given
+from ai_service.core.patch import changes
 from ai_service.platform.market import (
     BarColumns,
     MarketStore,
@@ -168,20 +168,20 @@ class TradingService:
         """Changes only the given fields; parameters are checked against the (new) kind, and
         given risk settings replace the stored ones."""
         strategy = await self.strategy(user, strategy_id)
-        changes = given(patch)
-        if "name" in changes:
-            strategy.name = _name(changes["name"])
-        if "symbol" in changes:
-            strategy.symbol = validate_symbol(changes["symbol"])
-        if "timeframe" in changes:
-            strategy.timeframe = changes["timeframe"]
-        if "kind" in changes or "parameters" in changes:
-            kind = changes.get("kind", strategy.kind)
+        given = changes(patch)
+        if "name" in given:
+            strategy.name = _name(given["name"])
+        if "symbol" in given:
+            strategy.symbol = validate_symbol(given["symbol"])
+        if "timeframe" in given:
+            strategy.timeframe = given["timeframe"]
+        if "kind" in given or "parameters" in given:
+            kind = given.get("kind", strategy.kind)
             kept = strategy.parameters if kind is strategy.kind else None
-            strategy.parameters = validate_params(kind, changes.get("parameters", kept))
+            strategy.parameters = validate_params(kind, given.get("parameters", kept))
             strategy.kind = kind
-        if "risk" in changes:
-            strategy.risk = risk_json(changes["risk"])
+        if "risk" in given:
+            strategy.risk = risk_json(given["risk"])
         if strategy.status is StrategyStatus.ACTIVE:  # follow the (maybe new) series from now
             strategy.evaluated_through = await self.latest_bar(
                 user.id, strategy.symbol, strategy.timeframe)
