@@ -31,6 +31,7 @@ from ai_service.core.logging import request_id_var
 from ai_service.finance import metrics
 from ai_service.finance.daily import refresh_days
 from ai_service.finance.imports import CsvMapping
+from ai_service.finance.inputs import NewAccount, RuleFields
 from ai_service.finance.metrics import Granularity
 from ai_service.finance.models import ImportFormat
 from ai_service.services import open_services
@@ -79,7 +80,7 @@ async def measure(env: dict[str, str], rows: int) -> dict[str, Any]:
         finance = services.finance
         user = await services.users.create("bench@example.com", "benchmark password 1",
                                            role=Role.ADMIN, actor=None, client=CLI_CLIENT)
-        accounts = [await finance.create_account(user, name=f"A{i}", currency="EUR")
+        accounts = [await finance.create_account(user, NewAccount(name=f"A{i}", currency="EUR"))
                     for i in range(4)]
         categories = [c.id for c in await finance.categories(user)][:10]
         started = time.perf_counter()
@@ -108,11 +109,12 @@ async def measure(env: dict[str, str], rows: int) -> dict[str, Any]:
             results[f"{name}_s"] = median(times)
             results[f"{name}_statements"] = counter.count
 
-        target = await finance.create_account(user, name="Import", currency="EUR")
-        await finance.create_rule(user, {"name": "shops", "categoryId": categories[0],
-                                         "conditions": {"counterpartyContains": "shop 1"}})
-        await finance.create_rule(user, {"name": "big", "categoryId": categories[1],
-                                         "conditions": {"amountMax": "-400"}})
+        target = await finance.create_account(user, NewAccount(name="Import", currency="EUR"))
+        await finance.create_rule(user, RuleFields(
+            name="shops", category_id=categories[0],
+            conditions={"counterpartyContains": "shop 1"}))
+        await finance.create_rule(user, RuleFields(name="big", category_id=categories[1],
+                                                   conditions={"amountMax": "-400"}))
         content = csv_rows(100_000)
         started = time.perf_counter()
         report = await finance.import_transactions(user, target.id, io.BytesIO(content),

@@ -25,7 +25,7 @@ from ai_service.routes import health
 from ai_service.routes.bank import bank_callback, bank_relink
 from ai_service.routes.documents import download_document
 from ai_service.routes.telegram import telegram_webhook
-from ai_service.services import open_services
+from ai_service.services import BANK_ROUTES, open_services
 
 log = logging.getLogger("ai_service")
 
@@ -101,8 +101,8 @@ def create_app(settings: Settings | None = None, extra_routes: list[BaseRoute] |
         Route("/graphiql/{path:path}", web.graphiql_asset, methods=["GET", "HEAD"]),
         Route("/api/telegram/webhook", telegram_webhook, methods=["POST"]),
         Route("/api/documents/{id}/file", download_document, methods=["GET", "HEAD"]),
-        Route("/api/bank/callback", bank_callback, methods=["GET"]),
-        Route("/api/bank/relink/{id}", bank_relink, methods=["GET"]),
+        Route(BANK_ROUTES.callback, bank_callback, methods=["GET"]),
+        Route(BANK_ROUTES.relink, bank_relink, methods=["GET"]),
         *(extra_routes or []),
         Route("/{path:path}", web.spa, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
     ]

@@ -23,9 +23,10 @@ from ai_service.core.ratelimit import RateLimiter
 from ai_service.core.security import AccessTokens, PasswordHasher
 from ai_service.documents import jobs as document_jobs
 from ai_service.documents.service import DocumentService
+from ai_service.finance.banking.service import BankSyncService
+from ai_service.finance.banking.urls import BankRoutes
 from ai_service.finance.service import FinanceService
 from ai_service.finance.suggestions import SuggestionService
-from ai_service.finance.sync import BankSyncService
 from ai_service.integrations.checks import make_checker
 from ai_service.integrations.health import integration_checks
 from ai_service.integrations.service import IntegrationService
@@ -45,6 +46,9 @@ from ai_service.users.jobs import PURGE_SESSIONS, purge_sessions
 from ai_service.users.service import UserService
 
 PURGE_JOBS = "jobs.purge_finished"
+# Served by routes/bank.py (app.py mounts them here); bank sync hands these addresses out, also
+# from the worker, which never loads the routes.
+BANK_ROUTES = BankRoutes(callback="/api/bank/callback", relink="/api/bank/relink/{id}")
 
 
 @dataclass
@@ -127,7 +131,7 @@ async def open_services(settings: Settings) -> Services:
                           settings.qdrant_api_key)
     documents = DocumentService(settings, jobs, llm, vectors, tags)
     document_jobs.register(registry, documents)
-    banking = BankSyncService(settings, cache, jobs, integrations, notifier)
+    banking = BankSyncService(settings, cache, jobs, integrations, notifier, BANK_ROUTES)
     banking.register_jobs(registry)
     health = _health_checks(settings, cache, market)
     notifier.commands.register("status", "health of the service and its integrations",

@@ -1,4 +1,4 @@
-"""A user's link to a bank through an open-banking provider (see finance/sync.py).
+"""A user's link to a bank through an open-banking provider (see finance/banking/linking.py).
 
 Model docstrings stay comments: Tortoise copies docstrings into migrations as table comments.
 """

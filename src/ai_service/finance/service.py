@@ -6,8 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any, TypeVar
@@ -18,13 +17,20 @@ from tortoise.models import Model
 
 from ai_service.core.bulk import collector_paused
 from ai_service.core.errors import BadUserInput, NotFound
-from ai_service.core.pagination import check_first
+from ai_service.core.pagination import Page, check_first
+from ai_service.core.patch import KEEP, changes
 from ai_service.finance.imports import CsvMapping, parse_bytes, read_limited
 from ai_service.finance.ingest import IngestReport, ingest
+from ai_service.finance.inputs import (
+    AccountPatch,
+    ClientFields,
+    NewAccount,
+    RuleFields,
+    TransactionFilter,
+)
 from ai_service.finance.models import (
     Account,
     AccountSource,
-    AccountType,
     Category,
     CategoryKind,
     Client,
@@ -51,27 +57,6 @@ DEFAULT_CATEGORIES: dict[CategoryKind, dict[str, list[str]]] = {
         "Gifts & donations": [], "Other expenses": []},
     CategoryKind.TRANSFER: {"Transfers": [], "Savings": []},
 }
-
-
-@dataclass(frozen=True)
-class TransactionFilter:
-    account_ids: Sequence[int] | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    category_ids: Sequence[int] | None = None
-    tag_ids: Sequence[int] | None = None
-    client_ids: Sequence[int] | None = None
-    uncategorised: bool = False
-    search: str | None = None
-
-
-@dataclass(frozen=True)
-class TransactionPage:
-    items: list[Transaction]
-    has_next: bool
-    has_previous: bool
 
 
 def encode_cursor(row: Transaction) -> str:
@@ -149,22 +134,18 @@ class FinanceService:
     async def account(self, user: User, account_id: int) -> Account:
         return await self._get(Account, user, account_id)
 
-    async def create_account(self, user: User, *, name: str, currency: str,
-                             institution: str | None = None, iban: str | None = None,
-                             type: AccountType = AccountType.CHECKING,
-                             source: AccountSource = AccountSource.MANUAL,
-                             opening_balance: Decimal | None = None) -> Account:
-        clean = _text(name, "name", 100)
+    async def create_account(self, user: User, new: NewAccount) -> Account:
+        clean = _text(new.name, "name", 100)
         if not clean:
             raise BadUserInput("An account needs a name", field="name")
-        if source not in (AccountSource.MANUAL, AccountSource.IMPORT):
+        if new.source not in (AccountSource.MANUAL, AccountSource.IMPORT):
             raise BadUserInput("Bank accounts are created by connecting the bank",
                                field="source")
         return await Account.create(
-            owner_id=user.id, name=clean, currency=check_currency(currency),
-            institution=_text(institution, "institution", 100), iban=_iban(iban), type=type,
-            source=source, opening_balance_units=self._units(opening_balance,
-                                                             "openingBalance"))
+            owner_id=user.id, name=clean, currency=check_currency(new.currency),
+            institution=_text(new.institution, "institution", 100), iban=_iban(new.iban),
+            type=new.type, source=new.source,
+            opening_balance_units=self._units(new.opening_balance, "openingBalance"))
 
     @staticmethod
     def _units(amount: Decimal | None, field: str) -> int:
@@ -176,27 +157,30 @@ class FinanceService:
             raise BadUserInput(str(exc), field=field) from None
 
     async def update_account(self, user: User, account_id: int,
-                             changes: Mapping[str, Any]) -> Account:
+                             patch: AccountPatch) -> Account:
         account = await self.account(user, account_id)
-        if "name" in changes:
-            name = _text(changes["name"], "name", 100)
+        if patch.name is not KEEP:
+            name = _text(patch.name, "name", 100)
             if not name:
                 raise BadUserInput("An account needs a name", field="name")
             account.name = name
-        if "institution" in changes:
-            account.institution = _text(changes["institution"], "institution", 100)
-        if "iban" in changes:
-            account.iban = _iban(changes["iban"])
-        if "type" in changes:
-            account.type = changes["type"]
-        if "openingBalance" in changes:
-            account.opening_balance_units = self._units(changes["openingBalance"],
+        if patch.institution is not KEEP:
+            account.institution = _text(patch.institution, "institution", 100)
+        if patch.iban is not KEEP:
+            account.iban = _iban(patch.iban)
+        if patch.type is not KEEP:
+            if patch.type is None:
+                raise BadUserInput("An account needs a type", field="type")
+            account.type = patch.type
+        if patch.opening_balance is not KEEP:
+            account.opening_balance_units = self._units(patch.opening_balance,
                                                         "openingBalance")
-        if "currency" in changes and check_currency(changes["currency"]) != account.currency:
+        if patch.currency is not KEEP and (
+                currency := check_currency(patch.currency or "")) != account.currency:
             if await Transaction.exists(account_id=account.id):
                 raise BadUserInput("The account has transactions: its currency stays",
                                    field="currency")
-            account.currency = check_currency(changes["currency"])
+            account.currency = currency
         await account.save()
         return account
 
@@ -221,7 +205,7 @@ class FinanceService:
     # ------------------------------------------------------------------ transactions
 
     async def transactions(self, user: User, first: int, after: str | None,
-                           where: TransactionFilter) -> TransactionPage:
+                           where: TransactionFilter) -> Page[Transaction]:
         """Newest first, keyset on (booking date, id): stable while rows arrive."""
         check_first(first)
         query = Transaction.filter(owner_id=user.id)
@@ -254,7 +238,7 @@ class FinanceService:
             day, key = decode_cursor(after)
             query = query.filter(Q(booking_date__lt=day) | Q(booking_date=day, id__lt=key))
         rows = await query.order_by("-booking_date", "-id").limit(first + 1)
-        return TransactionPage(rows[:first], len(rows) > first, after is not None)
+        return Page(rows[:first], len(rows) > first, after is not None)
 
     async def transaction(self, user: User, transaction_id: int) -> Transaction:
         return await self._get(Transaction, user, transaction_id)
@@ -336,40 +320,38 @@ class FinanceService:
     async def client(self, user: User, client_id: int) -> Client:
         return await self._get(Client, user, client_id)
 
-    _CLIENT_TEXT = {"name": 200, "businessName": 200, "taxId": 50, "email": 254,
-                    "phone": 50, "address": 1000, "notes": 5000}
-    _CLIENT_COLUMNS = {"name": "name", "businessName": "business_name", "taxId": "tax_id",
-                       "email": "email", "phone": "phone", "address": "address",
-                       "notes": "notes", "currency": "currency",
-                       "paymentTermsDays": "payment_terms_days"}
+    # column: (the API's name in messages, longest length, how to tidy it)
+    _CLIENT_TEXT: dict[str, tuple[str, int, Callable[[str | None, str, int], str | None]]] = {
+        "name": ("name", 200, _text), "business_name": ("businessName", 200, _text),
+        "tax_id": ("taxId", 50, _text), "email": ("email", 254, _text),
+        "phone": ("phone", 50, _text), "address": ("address", 1000, _lines),
+        "notes": ("notes", 5000, _lines)}
 
-    def _client_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def _client_values(self, fields: ClientFields) -> dict[str, Any]:
         clean: dict[str, Any] = {}
-        for key, value in values.items():
-            column = self._CLIENT_COLUMNS[key]
-            if key in self._CLIENT_TEXT:
-                clean_text = _lines if key in ("address", "notes") else _text
-                clean[column] = clean_text(value, key, self._CLIENT_TEXT[key])
-            elif key == "currency":
+        for column, value in changes(fields).items():
+            if column in self._CLIENT_TEXT:
+                label, length, tidy = self._CLIENT_TEXT[column]
+                clean[column] = tidy(value, label, length)
+            elif column == "currency":
                 clean[column] = check_currency(value) if value else None
-            elif key == "paymentTermsDays":
-                if value is not None and not 0 <= int(value) <= 365:
-                    raise BadUserInput("paymentTermsDays is 0 to 365", field=key)
+            elif column == "payment_terms_days":
+                if value is not None and not 0 <= value <= 365:
+                    raise BadUserInput("paymentTermsDays is 0 to 365", field="paymentTermsDays")
                 clean[column] = value
-        if "email" in values and clean.get("email") and "@" not in clean["email"]:
+        if clean.get("email") and "@" not in clean["email"]:
             raise BadUserInput("That is not an email address", field="email")
         return clean
 
-    async def create_client(self, user: User, values: Mapping[str, Any]) -> Client:
-        clean = self._client_values(values)
+    async def create_client(self, user: User, fields: ClientFields) -> Client:
+        clean = self._client_values(fields)
         if not clean.get("name"):
             raise BadUserInput("A client needs a name", field="name")
         return await Client.create(owner_id=user.id, **clean)
 
-    async def update_client(self, user: User, client_id: int,
-                            values: Mapping[str, Any]) -> Client:
+    async def update_client(self, user: User, client_id: int, fields: ClientFields) -> Client:
         client = await self.client(user, client_id)
-        clean = self._client_values(values)
+        clean = self._client_values(fields)
         if "name" in clean and not clean["name"]:
             raise BadUserInput("A client needs a name", field="name")
         client.update_from_dict(clean)
@@ -403,48 +385,47 @@ class FinanceService:
     async def rules(self, user: User) -> list[Rule]:
         return await Rule.filter(owner_id=user.id).order_by("priority", "id")
 
-    async def _rule_values(self, user: User, values: Mapping[str, Any]) -> dict[str, Any]:
+    async def _rule_values(self, user: User, fields: RuleFields) -> dict[str, Any]:
         clean: dict[str, Any] = {}
-        if "name" in values:
-            name = _text(values["name"], "name", 100)
+        if fields.name is not KEEP:
+            name = _text(fields.name, "name", 100)
             if not name:
                 raise BadUserInput("A rule needs a name", field="name")
             clean["name"] = name
-        if "priority" in values and values["priority"] is not None:
-            clean["priority"] = int(values["priority"])
-        if "enabled" in values and values["enabled"] is not None:
-            clean["enabled"] = bool(values["enabled"])
-        if "conditions" in values:
-            conditions = check_conditions(values["conditions"] or {})
+        if fields.priority is not KEEP and fields.priority is not None:
+            clean["priority"] = fields.priority
+        if fields.enabled is not KEEP and fields.enabled is not None:
+            clean["enabled"] = fields.enabled
+        if fields.conditions is not KEEP:
+            conditions = check_conditions(fields.conditions or {})
             if "accountId" in conditions:
                 await self.account(user, conditions["accountId"])
             clean["conditions"] = conditions
-        if "categoryId" in values:
-            if values["categoryId"] is not None:
-                await self._get(Category, user, values["categoryId"])
-            clean["category_id"] = values["categoryId"]
-        if "clientId" in values:
-            if values["clientId"] is not None:
-                await self._get(Client, user, values["clientId"])
-            clean["client_id"] = values["clientId"]
-        if "tagIds" in values:
-            ids = sorted(set(values["tagIds"] or []))
-            mine = set(await Tag.filter(owner_id=user.id, id__in=ids).values_list("id",
-                                                                                  flat=True))
+        if fields.category_id is not KEEP:
+            if fields.category_id is not None:
+                await self._get(Category, user, fields.category_id)
+            clean["category_id"] = fields.category_id
+        if fields.client_id is not KEEP:
+            if fields.client_id is not None:
+                await self._get(Client, user, fields.client_id)
+            clean["client_id"] = fields.client_id
+        if fields.tag_ids is not KEEP:
+            ids = sorted(set(fields.tag_ids or []))
+            mine = await owned_by(Tag)(user.id, ids)
             if missing := [i for i in ids if i not in mine]:
                 raise NotFound(f"Tag {missing[0]} not found")
             clean["tag_ids"] = ids
         return clean
 
-    async def create_rule(self, user: User, values: Mapping[str, Any]) -> Rule:
-        clean = await self._rule_values(user, values)
+    async def create_rule(self, user: User, fields: RuleFields) -> Rule:
+        clean = await self._rule_values(user, fields)
         if not (clean.get("category_id") or clean.get("client_id") or clean.get("tag_ids")):
             raise BadUserInput("A rule sets a category, a client or tags", field="categoryId")
         return await Rule.create(owner_id=user.id, **clean)
 
-    async def update_rule(self, user: User, rule_id: int, values: Mapping[str, Any]) -> Rule:
+    async def update_rule(self, user: User, rule_id: int, fields: RuleFields) -> Rule:
         rule = await self._get(Rule, user, rule_id)
-        rule.update_from_dict(await self._rule_values(user, values))
+        rule.update_from_dict(await self._rule_values(user, fields))
         await rule.save()
         return rule
 

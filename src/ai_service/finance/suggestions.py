@@ -17,6 +17,7 @@ from typing import Any
 
 from ai_service.core import db
 from ai_service.core.errors import BadUserInput, NotFound
+from ai_service.finance.inputs import RuleFields
 from ai_service.finance.models import (
     Category,
     CategorySuggestion,
@@ -159,9 +160,8 @@ class SuggestionService:
         suggestion = await self._pending(user, suggestion_id)
         chosen = category_id or suggestion.category_id
         text = next(iter(suggestion.conditions.values()))
-        rule = await self.finance.create_rule(user, {
-            "name": f"AI: {text}"[:100], "conditions": suggestion.conditions,
-            "categoryId": chosen})
+        rule = await self.finance.create_rule(user, RuleFields(
+            name=f"AI: {text}"[:100], conditions=suggestion.conditions, category_id=chosen))
         await apply_rules(user.id)
         suggestion.status = SuggestionStatus.ACCEPTED
         suggestion.category_id = chosen

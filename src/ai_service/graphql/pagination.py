@@ -32,8 +32,11 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-        edges = [Edge(cursor=encode_cursor(item.id), node=convert(item)) for item in page.items]
+    def of(cls, page: Page[Any], convert: Callable[[Any], T],
+           cursor: Callable[[Any], str] | None = None) -> Connection[T]:
+        """`cursor` encodes an item's key; by default its id (see core.pagination)."""
+        key = cursor or (lambda item: encode_cursor(item.id))
+        edges = [Edge(cursor=key(item), node=convert(item)) for item in page.items]
         return cls(
             edges=edges,
             page_info=PageInfo(

@@ -16,14 +16,16 @@ from ai_service.graphql.ai import LLMQuery
 from ai_service.graphql.audit import AuditQuery
 from ai_service.graphql.documents import DocumentMutation, DocumentQuery
 from ai_service.graphql.finance.bank import BankMutation, BankQuery
-from ai_service.graphql.finance.schema import FinanceMutation, FinanceQuery
+from ai_service.graphql.finance.mutations import FinanceMutation
+from ai_service.graphql.finance.queries import FinanceQuery
 from ai_service.graphql.guard import guard_for
 from ai_service.graphql.integrations import IntegrationMutation, IntegrationQuery
 from ai_service.graphql.jobs import JobMutation, JobQuery, JobSubscription
 from ai_service.graphql.notifications import NotificationMutation
 from ai_service.graphql.scalars import SCALARS
 from ai_service.graphql.tagging import TagMutation, TagQuery
-from ai_service.graphql.trading.schema import TradingMutation, TradingQuery
+from ai_service.graphql.trading.mutations import TradingMutation
+from ai_service.graphql.trading.queries import TradingQuery
 from ai_service.graphql.users import UserMutation, UserQuery
 
 Query = merge_types(

@@ -1,5 +1,5 @@
-"""Where banks send the browser back (`/api/bank/callback`) and the re-link link of a consent
-reminder (`/api/bank/relink/{id}?token=…`). Both answer with a redirect or a short page."""
+"""Where banks send the browser back, and the re-link link of a consent reminder (`?token=…`);
+their paths are `BANK_ROUTES` in services.py. Both answer with a redirect or a short page."""
 
 from __future__ import annotations
 

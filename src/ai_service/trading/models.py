@@ -48,7 +48,7 @@ class Strategy(Model):
     symbol = fields.CharField(max_length=32)
     timeframe = fields.CharEnumField(Timeframe, max_length=4)
     parameters: dict[str, Any] = fields.JSONField(default=dict)
-    # RiskSettings as camelCase keys (positionSize, stopLossPct, ...).
+    # RiskSettings in their stored form (see `risk`): camelCase keys, positionSize, stopLossPct...
     risk: dict[str, Any] = fields.JSONField(default=dict)
     status = fields.CharEnumField(StrategyStatus, max_length=16, default=StrategyStatus.DRAFT)
     # The last bar (epoch seconds) whose signals were evaluated: activation sets it to the

@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -28,18 +27,19 @@ from ai_service.core.jobs.models import Job
 from ai_service.core.jobs.worker import PermanentJobError
 from ai_service.core.pagination import Page, keyset_page
 from ai_service.platform.market.timeframes import Timeframe
-from ai_service.trading.backtest import DEFAULT_CAPITAL, BacktestResult, run_backtest
+from ai_service.trading.backtest import BacktestResult, run_backtest
 from ai_service.trading.bars import Bars
 from ai_service.trading.metrics import periods_per_year
 from ai_service.trading.models import Backtest, Optimization, RunStatus, Strategy
 from ai_service.trading.optimize import (
     OptimizationResult,
-    ScoreMetric,
     optimize,
     parameter_grid,
     walk_forward_windows,
 )
-from ai_service.trading.service import TradingService, risk_settings
+from ai_service.trading.requests import BacktestRequest, OptimizeRequest
+from ai_service.trading.risk import risk_settings
+from ai_service.trading.service import TradingService
 from ai_service.trading.strategies import Strategy as StrategyRule
 from ai_service.users.models import User
 
@@ -51,28 +51,6 @@ MAX_CAPITAL = 1e15
 _BACKTEST_LIST_FIELDS = ("id", "owner_id", "strategy_id", "status", "job_id", "range_start",
                          "range_end", "initial_capital", "config", "bar_count", "metrics",
                          "error", "created_at", "finished_at")
-
-
-@dataclass(frozen=True)
-class BacktestRequest:
-    strategy_id: int
-    start: datetime | None = None
-    end: datetime | None = None
-    initial_capital: float = DEFAULT_CAPITAL
-    in_background: bool = False
-
-
-@dataclass(frozen=True)
-class OptimizeRequest:
-    strategy_id: int
-    grid: Mapping[str, Sequence[object]]
-    metric: ScoreMetric = ScoreMetric.SHARPE
-    train_bars: int | None = None
-    test_bars: int | None = None
-    step_bars: int | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    initial_capital: float = DEFAULT_CAPITAL
 
 
 def _capital(value: float) -> float:

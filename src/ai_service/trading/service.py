@@ -8,7 +8,6 @@ before anything is stored, so a stored strategy always runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -18,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from ai_service.core.errors import BadUserInput, Conflict, NotFound
 from ai_service.core.jobs import JobQueue
 from ai_service.core.pagination import Page, keyset_page
+from ai_service.core.patch import changes
 from ai_service.platform.market import (
     BarColumns,
     MarketStore,
@@ -26,18 +26,16 @@ from ai_service.platform.market import (
     validate_symbol,
 )
 from ai_service.platform.market.timeframes import Timeframe
-from ai_service.trading.backtest import RiskSettings
 from ai_service.trading.marketdata import RowError, parse_ohlcv
 from ai_service.trading.models import Strategy, StrategyStatus
-from ai_service.trading.strategies import StrategyKind, parse_kind, validate_params
+from ai_service.trading.requests import NewStrategy, StrategyPatch
+from ai_service.trading.risk import risk_json
+from ai_service.trading.strategies import validate_params
 from ai_service.users.models import User
 
 SIGNALS_KIND = "trading.signals"
 MAX_CANDLES = 100_000  # per `candles` answer: ask for a larger timeframe beyond that
 MAX_NAME = 100
-_RISK_FIELDS = {"positionSize": "position_size", "stopLossPct": "stop_loss_pct",
-                "takeProfitPct": "take_profit_pct", "feeBps": "fee_bps",
-                "slippageBps": "slippage_bps", "allowShort": "allow_short"}
 
 
 @dataclass(frozen=True)
@@ -56,23 +54,6 @@ class ImportReport:
     @property
     def stored(self) -> bool:
         return self.rejected == 0
-
-
-def risk_settings(risk: Mapping[str, Any]) -> RiskSettings:
-    """RiskSettings from the camelCase dict a strategy stores (checked on construction)."""
-    return RiskSettings(**{_RISK_FIELDS[key]: value for key, value in risk.items()
-                           if key in _RISK_FIELDS and value is not None})
-
-
-def check_risk(risk: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(risk) - set(_RISK_FIELDS))
-    if unknown:
-        raise BadUserInput(f"Unknown risk setting {unknown[0][:40]!r}", field=f"risk.{unknown[0]}")
-    try:
-        risk_settings(risk)
-    except BadUserInput as exc:
-        raise BadUserInput(exc.message, field=f"risk.{exc.extensions.get('field', '')}") from None
-    return {key: value for key, value in risk.items() if value is not None}
 
 
 def _name(value: str) -> str:
@@ -170,15 +151,11 @@ class TradingService:
 
     # ------------------------------------------------------------------ strategies
 
-    async def create_strategy(self, user: User, *, name: str, kind: StrategyKind | str,
-                              symbol: str, timeframe: Timeframe,
-                              parameters: Mapping[str, Any] | None,
-                              risk: Mapping[str, Any] | None) -> Strategy:
-        kind = parse_kind(kind)
+    async def create_strategy(self, user: User, new: NewStrategy) -> Strategy:
         values: dict[str, Any] = {
-            "name": _name(name), "kind": kind, "symbol": validate_symbol(symbol),
-            "timeframe": timeframe, "parameters": validate_params(kind, parameters),
-            "risk": check_risk(risk or {}),
+            "name": _name(new.name), "kind": new.kind, "symbol": validate_symbol(new.symbol),
+            "timeframe": new.timeframe, "parameters": validate_params(new.kind, new.parameters),
+            "risk": risk_json(new.risk),
         }
         try:
             return await Strategy.create(owner_id=user.id, **values)
@@ -187,24 +164,24 @@ class TradingService:
                            field="name") from None
 
     async def update_strategy(self, user: User, strategy_id: int,
-                              changes: Mapping[str, Any]) -> Strategy:
+                              patch: StrategyPatch) -> Strategy:
         """Changes only the given fields; parameters are checked against the (new) kind, and
         given risk settings replace the stored ones."""
         strategy = await self.strategy(user, strategy_id)
-        kind = parse_kind(changes.get("kind", strategy.kind))
-        if "name" in changes:
-            strategy.name = _name(changes["name"])
-        if "symbol" in changes:
-            strategy.symbol = validate_symbol(changes["symbol"])
-        if "timeframe" in changes:
-            strategy.timeframe = changes["timeframe"]
-        if "kind" in changes or "parameters" in changes:
-            given = changes.get("parameters")
-            keep = strategy.parameters if given is None and kind is strategy.kind else given
-            strategy.parameters = validate_params(kind, keep)
+        given = changes(patch)
+        if "name" in given:
+            strategy.name = _name(given["name"])
+        if "symbol" in given:
+            strategy.symbol = validate_symbol(given["symbol"])
+        if "timeframe" in given:
+            strategy.timeframe = given["timeframe"]
+        if "kind" in given or "parameters" in given:
+            kind = given.get("kind", strategy.kind)
+            kept = strategy.parameters if kind is strategy.kind else None
+            strategy.parameters = validate_params(kind, given.get("parameters", kept))
             strategy.kind = kind
-        if "risk" in changes:
-            strategy.risk = check_risk(changes["risk"] or {})
+        if "risk" in given:
+            strategy.risk = risk_json(given["risk"])
         if strategy.status is StrategyStatus.ACTIVE:  # follow the (maybe new) series from now
             strategy.evaluated_through = await self.latest_bar(
                 user.id, strategy.symbol, strategy.timeframe)

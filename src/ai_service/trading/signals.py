@@ -27,7 +27,8 @@ from ai_service.platform.market.timeframes import Timeframe
 from ai_service.trading.backtest import target_positions
 from ai_service.trading.bars import Bars
 from ai_service.trading.models import Signal, SignalAction, Strategy, StrategyStatus
-from ai_service.trading.service import SIGNALS_KIND, TradingService, risk_settings
+from ai_service.trading.risk import risk_settings
+from ai_service.trading.service import SIGNALS_KIND, TradingService
 from ai_service.trading.strategies import Strategy as StrategyRule
 from ai_service.users.models import User
 

@@ -1,5 +1,6 @@
-"""Open-banking providers behind one interface (see provider.py), and the pure helpers a sync
-job needs: the quota planner, the sync window and pending-to-booked matching."""
+"""Bank sync. Open-banking providers behind one interface (see provider.py) and the pure
+helpers a sync needs: the quota planner, the sync window and pending-to-booked matching. On
+them: linking.py, syncing.py and scheduling.py, behind the façade in service.py."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ai_service.finance.banking.errors import (
     ConsentExpired,
     ConsentRejected,
     InstitutionError,
+    InstitutionIdInvalid,
 )
 from ai_service.finance.banking.gocardless import GoCardless
 from ai_service.finance.banking.matching import Match, match_pending
@@ -76,7 +78,7 @@ __all__ = [
     "Balance", "BalanceKind", "BankAccount", "BankAuthFailed", "BankError", "BankProvider",
     "BankRateLimited", "BankRequestRejected", "BankTransaction", "BankUnavailable", "Consent",
     "ConsentExpired", "ConsentLink", "ConsentRejected", "ConsentStatus", "EnableBanking",
-    "GoCardless", "Institution", "InstitutionError", "Match", "QuotaPlanner", "Scope",
-    "ScopeQuota", "SyncPlan", "SyncWindow", "TransactionStatus", "bank_provider",
-    "current_balance", "match_pending", "plan_window",
+    "GoCardless", "Institution", "InstitutionError", "InstitutionIdInvalid", "Match",
+    "QuotaPlanner", "Scope", "ScopeQuota", "SyncPlan", "SyncWindow", "TransactionStatus",
+    "bank_provider", "current_balance", "match_pending", "plan_window",
 ]

@@ -27,6 +27,7 @@ from ai_service.finance.banking.errors import (
     BankUnavailable,
     ConsentExpired,
     InstitutionError,
+    InstitutionIdInvalid,
     when,
 )
 from ai_service.finance.banking.provider import (
@@ -87,6 +88,14 @@ class EnableBanking:
         found = _http.obj(await self._call("GET", "/aspsps", params={
             "country": country.upper(), "psu_type": self._psu_type}))
         return [_institution(a) for a in found.get("aspsps") or [] if isinstance(a, dict)]
+
+    async def institution(self, institution_id: str) -> Institution | None:
+        country = institution_id.partition(":")[0]
+        if len(country) != 2:
+            raise InstitutionIdInvalid(f"An {LABEL} institutionId is COUNTRY:Name, e.g. "
+                                       "FI:Nordea")
+        return next((i for i in await self.institutions(country) if i.id == institution_id),
+                    None)
 
     async def start_consent(self, institution_id: str, redirect_url: str, reference: str,
                             history_days: int | None = None,

@@ -74,6 +74,11 @@ class BankRequestRejected(BankError):
     reason = "bad_request"
 
 
+class InstitutionIdInvalid(ValueError):
+    """An institution id of a form the provider cannot have issued: the caller's mistake, found
+    before any request."""
+
+
 def when(moment: datetime) -> str:
     """A retry time as people read it: '14:05 UTC' today, else '3 Mar 14:05 UTC'."""
     moment = moment.astimezone(UTC)

@@ -118,6 +118,11 @@ class BankProvider(Protocol):
         """The banks of a country (ISO 3166 alpha-2)."""
         ...
 
+    async def institution(self, institution_id: str) -> Institution | None:
+        """One bank, to name a connection and bound its history; None when the provider does
+        not list it. Raises `InstitutionIdInvalid` for an id of the wrong form."""
+        ...
+
     async def start_consent(self, institution_id: str, redirect_url: str, reference: str,
                             history_days: int | None = None,
                             consent_days: int | None = None) -> ConsentLink:
