@@ -11,7 +11,6 @@ day are two transactions (occurrences 0 and 1).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +23,19 @@ from tortoise.transactions import in_transaction
 from ai_service.core import db
 from ai_service.core.bulk import collector_paused
 from ai_service.finance.daily import refresh_days
-from ai_service.finance.imports import ParsedFile, ParsedTransaction, RowError
-from ai_service.finance.models import Account, ImportBatch, Transaction
+from ai_service.finance.fingerprints import hashed, identity, row_key
+from ai_service.finance.imports import (
+    DetectedMapping,
+    ParsedFile,
+    ParsedTransaction,
+    RowError,
+    StatementBalance,
+)
+from ai_service.finance.models import Account, ImportBatch, Transaction, TransactionStatus
 from ai_service.finance.money import to_units
+from ai_service.finance.pending import Replacement, replacement, settle
 from ai_service.finance.rules import Assigner, RuleRun, apply_rules, enabled_rules
+from ai_service.tagging.models import TaggedKind, TagLink
 
 BATCH = 2_000
 PREVIEW = 20
@@ -50,63 +58,60 @@ class IngestReport:
     dry_run: bool = False
     batch_id: int | None = None
     rules: RuleRun = field(default_factory=RuleRun)
+    pending: int = 0  # of the new ones, how many are pending
+    settled: int = 0  # stored pending rows that booked rows of the file replaced
+    removed: int = 0  # stored pending rows the file shows were never booked
+    # How the file was read (set by the importer; bank sync has none of these).
+    notes: list[str] = field(default_factory=list)
+    skipped: int = 0  # lines left out on purpose
+    mapping: DetectedMapping | None = None
+    closing: StatementBalance | None = None  # the balance the file states
 
     @property
     def stored(self) -> bool:
-        return not self.dry_run and self.rejected == 0 and self.inserted > 0
-
-
-def normalise(text: str | None) -> str:
-    return " ".join(text.lower().split()) if text else ""
-
-
-def row_key(row: ParsedTransaction, units: int) -> tuple[str, int, str, str]:
-    """What makes two transactions of one account look the same (before their occurrence)."""
-    return (row.booking_date.isoformat(), units, normalise(row.description),
-            normalise(row.counterparty_name))
-
-
-def fingerprint(account_id: int, key: tuple[str, int, str, str], occurrence: int) -> str:
-    """`key`: booking date (ISO), units, normalised description and counterparty."""
-    return _hashed(_identity(account_id, key), occurrence)
-
-
-def _identity(account_id: int, key: tuple[str, int, str, str]) -> str:
-    """What a fingerprint hashes before the occurrence (a string: cheap to count by)."""
-    return "\x1f".join((str(account_id), key[0], str(key[1]), key[2], key[3]))
-
-
-def _hashed(identity: str, occurrence: int) -> str:
-    # 128 bits: collisions are out of reach, and the unique index stays small.
-    return hashlib.blake2b(f"{identity}\x1f{occurrence}".encode(), digest_size=16).hexdigest()
+        return not self.dry_run and self.rejected == 0 and (
+            self.inserted > 0 or self.settled > 0 or self.removed > 0)
 
 
 async def ingest(account: Account, parsed: ParsedFile, *, source: str,
                  filename: str | None = None, sha256: str | None = None,
-                 dry_run: bool = False) -> IngestReport:
-    """All or nothing: any rejected row (bad values, another currency) writes nothing."""
+                 dry_run: bool = False, replace_pending: bool = False) -> IngestReport:
+    """All or nothing: any rejected row (bad values, another currency) writes nothing.
+    `replace_pending`: the file's booked rows settle the account's stored pending ones (bank
+    sync does this itself, against the bank's own ids)."""
     with collector_paused():  # 100k rows, a few seconds: see core.bulk
         return await _ingest(account, parsed, source=source, filename=filename, sha256=sha256,
-                             dry_run=dry_run)
+                             dry_run=dry_run, replace_pending=replace_pending)
 
 
 async def _ingest(account: Account, parsed: ParsedFile, *, source: str, filename: str | None,
-                  sha256: str | None, dry_run: bool) -> IngestReport:
+                  sha256: str | None, dry_run: bool, replace_pending: bool) -> IngestReport:
     total = len(parsed.rows) + parsed.rejected
     checked, errors = _check(account, parsed.rows)
     rejected = parsed.rejected + len(errors)
     if rejected:
         return IngestReport(total, rejected=rejected, dry_run=dry_run,
                             errors=sorted([*parsed.errors, *errors], key=lambda e: e.row))
+    replaced = (await replacement(account, [row for row, _ in checked]) if replace_pending
+                else Replacement([], []))
+    if replaced.matches:  # those booked rows take the place of the pending ones instead
+        settling = replaced.settled
+        checked = [(row, units) for row, units in checked if row.row not in settling]
+    changes = len(replaced.matches) + len(replaced.stale)
 
     known_ids, known_prints = await _existing(account, checked)
-    if dry_run or not _any_new(account, checked, known_ids, known_prints):
+    if dry_run or not (changes or _any_new(account, checked, known_ids, known_prints)):
         fresh = _Fresh(account.id, known_ids, known_prints)
         inserted = sum(1 for _ in fresh.select(checked)) if dry_run else 0
         return IngestReport(total, inserted=inserted, duplicates=len(checked) - fresh.count,
-                            preview=fresh.preview, dry_run=dry_run)
+                            preview=fresh.preview, dry_run=dry_run, pending=fresh.pending,
+                            settled=len(replaced.matches), removed=len(replaced.stale))
     fresh = _Fresh(account.id, known_ids, known_prints)
     async with in_transaction() as connection:
+        if changes:
+            touched = await _replace(account, replaced, connection)
+            fresh.first = min(touched, default=None)
+            fresh.last = max(touched, default=None)
         rules = await enabled_rules(account.owner_id, connection)
         batch = await ImportBatch.create(owner_id=account.owner_id, account_id=account.id,
                                          source=source, filename=filename, sha256=sha256,
@@ -125,7 +130,7 @@ async def _ingest(account: Account, parsed: ParsedFile, *, source: str, filename
         duplicates = len(checked) - fresh.count
         await ImportBatch.filter(id=batch.id).using_db(connection).update(
             inserted=fresh.count, duplicates=duplicates)
-        if fresh.first is not None and fresh.last is not None:  # always: something was new
+        if fresh.first is not None and fresh.last is not None:
             await refresh_days(account.id, fresh.first, fresh.last, connection)
         # Tags, and whatever the rules could not decide in Python, in SQL over the batch.
         ruled = await apply_rules(account.owner_id, batch_id=batch.id, client=connection,
@@ -135,7 +140,22 @@ async def _ingest(account: Account, parsed: ParsedFile, *, source: str, filename
     return IngestReport(total, inserted=fresh.count, duplicates=duplicates,
                         preview=fresh.preview, batch_id=batch.id, rules=RuleRun(
                             ruled.categorised + assigned.categorised,
-                            ruled.assigned + assigned.assigned, ruled.tagged))
+                            ruled.assigned + assigned.assigned, ruled.tagged),
+                        pending=fresh.pending, settled=len(replaced.matches),
+                        removed=len(replaced.stale))
+
+
+async def _replace(account: Account, replaced: Replacement, connection: Any) -> list[date]:
+    """Settle the matched pending rows and delete the stale ones; the dates they touched."""
+    for match in replaced.matches:
+        await settle(account, match.pending.row, match.booked.parsed, connection)
+    stale = [row.id for row in replaced.stale]
+    if stale:
+        await Transaction.filter(id__in=stale).using_db(connection).delete()
+        await TagLink.filter(entity_type=TaggedKind.TRANSACTION,
+                             entity_id__in=stale).using_db(connection).delete()
+    return [row.booking_date for row in replaced.stale] + [
+        d for m in replaced.matches for d in (m.pending.row.booking_date, m.booked.booking_date)]
 
 
 def _check(account: Account, rows: Sequence[ParsedTransaction],
@@ -167,6 +187,7 @@ class _Fresh:
         self.known_ids = known_ids  # grows with the rows selected
         self.known_prints = known_prints
         self.count = 0
+        self.pending = 0
         self.preview: list[ParsedTransaction] = []
         self.first: date | None = None
         self.last: date | None = None
@@ -175,10 +196,10 @@ class _Fresh:
                ) -> Iterator[tuple[ParsedTransaction, int, str]]:
         seen: dict[str, int] = {}  # occurrences so far
         for row, units in checked:
-            identity = _identity(self.account_id, row_key(row, units))
-            occurrence = seen.get(identity, 0)
-            seen[identity] = occurrence + 1
-            print_ = _hashed(identity, occurrence)
+            same = identity(self.account_id, row_key(row, units))
+            occurrence = seen.get(same, 0)
+            seen[same] = occurrence + 1
+            print_ = hashed(same, occurrence)
             if print_ in self.known_prints or (
                     row.provider_id and row.provider_id in self.known_ids):
                 continue
@@ -186,6 +207,7 @@ class _Fresh:
             if row.provider_id:
                 self.known_ids.add(row.provider_id)
             self.count += 1
+            self.pending += row.status is TransactionStatus.PENDING
             if len(self.preview) < PREVIEW:
                 self.preview.append(row)
             day = row.booking_date

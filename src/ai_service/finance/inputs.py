@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ai_service.core.patch import KEEP, Keep
-from ai_service.finance.models import AccountSource, AccountType
+from ai_service.finance.imports import ImportMapping
+from ai_service.finance.models import AccountSource, AccountType, ImportFormat
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,17 @@ class TransactionFilter:
     client_ids: Sequence[int] | None = None
     uncategorised: bool = False
     search: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """A bank file for an account: `format` None is told from the file; `mapping` corrects
+    how it is read (over what the account remembers); `remember_mapping` keeps the reading
+    for the account's next files."""
+
+    account_id: int
+    format: ImportFormat | None = None
+    mapping: ImportMapping | None = None
+    filename: str | None = None
+    dry_run: bool = False
+    remember_mapping: bool = False

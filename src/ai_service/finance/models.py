@@ -81,6 +81,9 @@ class Account(Model):
         "ai_service.BankConnection", related_name="accounts", null=True,
         on_delete=fields.SET_NULL)
     archived = fields.BooleanField(default=False)
+    # How this account's bank files are read, as a person corrected or confirmed it (the
+    # fields `imports.ImportMapping` sets, by name); used when an import names no mapping.
+    import_mapping: dict[str, Any] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

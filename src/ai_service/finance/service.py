@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -15,15 +14,16 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 from tortoise.models import Model
 
-from ai_service.core.bulk import collector_paused
 from ai_service.core.errors import BadUserInput, NotFound
 from ai_service.core.pagination import Page, check_first
 from ai_service.core.patch import KEEP, changes
-from ai_service.finance.imports import CsvMapping, parse_bytes, read_limited
-from ai_service.finance.ingest import IngestReport, ingest
+from ai_service.finance.importing import import_file, mapping_json
+from ai_service.finance.imports import ImportMapping, read_limited
+from ai_service.finance.ingest import IngestReport
 from ai_service.finance.inputs import (
     AccountPatch,
     ClientFields,
+    ImportRequest,
     NewAccount,
     RuleFields,
     TransactionFilter,
@@ -34,7 +34,6 @@ from ai_service.finance.models import (
     Category,
     CategoryKind,
     Client,
-    ImportFormat,
     Rule,
     Transaction,
 )
@@ -263,20 +262,18 @@ class FinanceService:
 
     # ------------------------------------------------------------------ imports
 
-    async def import_transactions(self, user: User, account_id: int, stream: IO[bytes],
-                                  fmt: ImportFormat, mapping: CsvMapping | None,
-                                  filename: str | None, dry_run: bool) -> IngestReport:
+    async def import_transactions(self, user: User, request: ImportRequest,
+                                  stream: IO[bytes]) -> IngestReport:
+        account = await self.account(user, request.account_id)
+        return await import_file(account, read_limited(stream), request)
+
+    async def set_import_mapping(self, user: User, account_id: int,
+                                 mapping: ImportMapping | None) -> Account:
+        """What the account remembers of how its files read; None forgets it."""
         account = await self.account(user, account_id)
-        if account.archived:
-            raise BadUserInput("The account is archived", field="accountId")
-        data = read_limited(stream)
-        with collector_paused():  # 100k rows: see core.bulk
-            parsed = parse_bytes(data, fmt, mapping)
-        if parsed.currency and parsed.currency.upper() != account.currency:
-            raise BadUserInput(f"The statement is in {parsed.currency}, the account in "
-                               f"{account.currency}", field="accountId")
-        return await ingest(account, parsed, source=fmt.value, filename=filename,
-                            sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
+        account.import_mapping = mapping_json(mapping)
+        await account.save(update_fields=["import_mapping", "updated_at"])
+        return account
 
     # ------------------------------------------------------------------ categories
 

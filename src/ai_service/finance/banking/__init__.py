@@ -25,7 +25,6 @@ from ai_service.finance.banking.errors import (
     InstitutionIdInvalid,
 )
 from ai_service.finance.banking.gocardless import GoCardless
-from ai_service.finance.banking.matching import Match, match_pending
 from ai_service.finance.banking.provider import (
     Balance,
     BalanceKind,
@@ -41,6 +40,7 @@ from ai_service.finance.banking.provider import (
 )
 from ai_service.finance.banking.quota import QuotaPlanner, Scope, ScopeQuota, SyncPlan
 from ai_service.finance.banking.window import SyncWindow, plan_window
+from ai_service.finance.matching import Match, match_pending
 from ai_service.integrations.providers import Provider
 from ai_service.integrations.service import IntegrationConfig
 

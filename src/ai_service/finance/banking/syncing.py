@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from tortoise.expressions import F
@@ -42,7 +41,6 @@ from ai_service.finance.banking.errors import (
     ConsentExpired,
     ConsentRejected,
 )
-from ai_service.finance.banking.matching import match_pending
 from ai_service.finance.banking.provider import (
     BankProvider,
     BankTransaction,
@@ -54,9 +52,11 @@ from ai_service.finance.banking.urls import BankUrls
 from ai_service.finance.banking.window import SyncWindow, plan_window
 from ai_service.finance.daily import refresh_days
 from ai_service.finance.imports import ParsedFile, ParsedTransaction
-from ai_service.finance.ingest import fingerprint, ingest, row_key
+from ai_service.finance.ingest import ingest
+from ai_service.finance.matching import match_pending
 from ai_service.finance.models import Account, Transaction, TransactionStatus
-from ai_service.finance.money import from_units, to_units
+from ai_service.finance.money import to_units
+from ai_service.finance.pending import Stored, settle
 from ai_service.notifications.service import Alert, Notifier, Priority
 from ai_service.tagging.models import TaggedKind, TagLink
 
@@ -83,20 +83,6 @@ class AccountReport:
     settled: int = 0  # stored pending ones now booked
     fetched: list[str] = field(default_factory=list)  # scopes called
     deferred: dict[str, datetime] = field(default_factory=dict)  # scope → allowed again at
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """A stored pending row as `match_pending` reads it."""
-
-    row: Transaction
-    provider_id: str
-    account_id: str
-    amount: Decimal
-    currency: str
-    booking_date: date
-    description: str
-    counterparty_name: str | None
 
 
 def _now() -> datetime:
@@ -310,9 +296,7 @@ class BankSyncing:
         stored = [row for row in await Transaction.filter(account_id=account.id,
                                                           status=TransactionStatus.PENDING)
                   if row.provider_id not in pending_ids]
-        candidates = [_Stored(row, row.provider_id or "", account.provider_account_id or "",
-                              from_units(row.amount_units), row.currency, row.booking_date,
-                              row.description, row.counterparty_name) for row in stored]
+        candidates = [Stored.of(row, account.provider_account_id or "") for row in stored]
         matches = match_pending(candidates, fresh)
         matched = {m.pending.row.id for m in matches}
         stale = [row.id for row in stored if row.id not in matched
@@ -320,7 +304,7 @@ class BankSyncing:
         if matches or stale:
             async with in_transaction() as db:
                 for match in matches:
-                    await _settle(account, match.pending.row, match.booked, db)
+                    await settle(account, match.pending.row, _parsed(0, match.booked), db)
                 if stale:
                     await Transaction.filter(id__in=stale).using_db(db).delete()
                     await TagLink.filter(entity_type=TaggedKind.TRANSACTION,
@@ -350,25 +334,3 @@ def _parsed(row: int, t: BankTransaction) -> ParsedTransaction:
         counterparty_name=t.counterparty_name, counterparty_iban=t.counterparty_iban,
         reference=t.reference, provider_id=t.provider_id,
         status=TransactionStatus(t.status.value), raw=dict(t.raw))
-
-
-async def _settle(account: Account, row: Transaction, booked: BankTransaction, db: Any) -> None:
-    """The stored pending row becomes the booked transaction, keeping its id (and so its
-    category, tags and client)."""
-    parsed = _parsed(0, booked)
-    units = to_units(booked.amount)
-    taken = {str(p) for p in await Transaction.filter(
-        account_id=account.id, booking_date=booked.booking_date,
-    ).using_db(db).exclude(id=row.id).values_list("fingerprint", flat=True)}
-    occurrence = 0
-    key = row_key(parsed, units)
-    while (print_ := fingerprint(account.id, key, occurrence)) in taken:
-        occurrence += 1
-    await Transaction.filter(id=row.id).using_db(db).update(
-        status=TransactionStatus.BOOKED, provider_id=booked.provider_id[:200],
-        booking_date=booked.booking_date, value_date=booked.value_date,
-        description=booked.description[:1000],
-        counterparty_name=(booked.counterparty_name or row.counterparty_name or None),
-        counterparty_iban=(booked.counterparty_iban or row.counterparty_iban),
-        reference=(booked.reference or row.reference), fingerprint=print_,
-        raw_payload=dict(booked.raw) or None, updated_at=_now())

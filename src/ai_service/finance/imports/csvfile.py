@@ -115,7 +115,11 @@ def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
                     f"{'header' if table.header_line else 'first transaction'} were skipped.")
     if table.footer:
         parsed.note(f"The {table.footer} line(s) after the last transaction were skipped.")
-    plan = _plan(table, mapping, target, parsed)
+    try:
+        plan = _plan(table, mapping, target, parsed)
+    except BadUserInput as exc:  # the columns, for a person to name the right one
+        exc.extensions["columns"] = table.header
+        raise
     _read_rows(table, plan, parsed)
     parsed.mapping = DetectedMapping(
         format=ImportFormat.CSV, encoding=encoding, delimiter=table.delimiter,

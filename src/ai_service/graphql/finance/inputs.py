@@ -14,7 +14,6 @@ from strawberry.types.unset import UNSET
 
 from ai_service.core.pagination import parse_id
 from ai_service.core.patch import KEEP, Keep
-from ai_service.finance.imports import CsvMapping
 from ai_service.finance.inputs import (
     AccountPatch,
     ClientFields,
@@ -64,27 +63,6 @@ class TransactionFilterInput:
             tag_ids=parse_ids(self.tag_ids, "tagIds"),
             client_ids=parse_ids(self.client_ids, "clientIds"),
             uncategorised=self.uncategorised, search=self.search)
-
-
-@strawberry.input
-class CsvMappingInput:
-    date: str | None = None
-    amount: str | None = None
-    debit: str | None = None
-    credit: str | None = None
-    description: str | None = None
-    counterparty: str | None = None
-    counterparty_iban: str | None = None
-    reference: str | None = None
-    value_date: str | None = None
-    currency: str | None = None
-    date_format: str | None = strawberry.field(default=None,
-                                               description="strptime, e.g. %d.%m.%Y")
-    decimal_comma: bool | None = None
-    delimiter: str | None = None
-
-    def as_mapping(self) -> CsvMapping:
-        return CsvMapping(**{k: getattr(self, k) for k in CsvMapping.__dataclass_fields__})
 
 
 @strawberry.input

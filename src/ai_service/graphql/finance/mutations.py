@@ -8,12 +8,13 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from ai_service.core.pagination import parse_id
+from ai_service.finance.inputs import ImportRequest
 from ai_service.finance.models import CategoryKind, ImportFormat
 from ai_service.graphql.context import Context
+from ai_service.graphql.finance.imports import CsvMappingInput, ImportReport
 from ai_service.graphql.finance.inputs import (
     ClientInput,
     CreateAccountInput,
-    CsvMappingInput,
     RuleInput,
     UpdateAccountInput,
     parse_ids,
@@ -24,7 +25,6 @@ from ai_service.graphql.finance.types import (
     CategorySuggestionType,
     CategoryType,
     ClientType,
-    ImportReport,
     RulesApplied,
     RuleType,
     TransactionType,
@@ -57,19 +57,35 @@ class FinanceMutation:
         return AccountNode.of(await info.context.services.finance.archive_account(
             user, parse_id(id), archived))
 
-    @strawberry.mutation(permission_classes=[IsAuthenticated],
-                         description="A bank file as a multipart upload. All or nothing: any "
-                                     "bad row writes nothing; dryRun previews.")
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="A bank file as a multipart upload: CSV, OFX/QFX/QBO, QIF, MT940 or camt "
+                    "(told from the file unless `format` says). All or nothing: any bad row "
+                    "writes nothing; dryRun previews, with the mapping the file was read by. "
+                    "When the file can be read two ways the error names the mapping field "
+                    "that settles it. rememberMapping keeps the reading for the account.")
     async def import_transactions(
         self, info: Info[Context, None], account_id: strawberry.ID, file: Upload,
-        format: ImportFormat = ImportFormat.CSV, mapping: CsvMappingInput | None = None,
-        dry_run: bool = False,
+        format: ImportFormat | None = None, mapping: CsvMappingInput | None = None,
+        dry_run: bool = False, remember_mapping: bool = False,
     ) -> ImportReport:
         user = await info.context.user()
         upload = uploaded(file)
+        request = ImportRequest(
+            account_id=parse_id(account_id, "accountId"), format=format,
+            mapping=mapping.as_mapping() if mapping else None, filename=upload.filename,
+            dry_run=dry_run, remember_mapping=remember_mapping)
         return ImportReport.of(await info.context.services.finance.import_transactions(
-            user, parse_id(account_id, "accountId"), upload.stream, format,
-            mapping.as_mapping() if mapping else None, upload.filename, dry_run))
+            user, request, upload.stream))
+
+    @strawberry.mutation(permission_classes=[IsAuthenticated],
+                         description="What the account remembers of how its bank files read; "
+                                     "null forgets it.")
+    async def set_import_mapping(self, info: Info[Context, None], account_id: strawberry.ID,
+                                 mapping: CsvMappingInput | None) -> AccountNode:
+        user = await info.context.user()
+        return AccountNode.of(await info.context.services.finance.set_import_mapping(
+            user, parse_id(account_id, "accountId"), mapping.as_mapping() if mapping else None))
 
     @strawberry.mutation(permission_classes=[IsAuthenticated],
                          description="Null removes the category.")

@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from ai_service.finance.bank_models import BankConnection, ConnectionStatus
 from ai_service.finance.banking import Institution
-from ai_service.finance.ingest import IngestReport
+from ai_service.finance.importing import saved_mapping
 from ai_service.finance.models import (
     Account,
     AccountSource,
@@ -24,7 +24,6 @@ from ai_service.finance.models import (
     CategoryKind,
     CategorySuggestion,
     Client,
-    ImportFormat,
     Rule,
     SuggestionStatus,
     Transaction,
@@ -32,6 +31,7 @@ from ai_service.finance.models import (
 )
 from ai_service.finance.money import from_units
 from ai_service.graphql.context import Context
+from ai_service.graphql.finance.imports import ImportMappingType
 from ai_service.graphql.tagging import TagType
 from ai_service.tagging.models import TaggedKind
 
@@ -39,7 +39,6 @@ strawberry.enum(AccountSource, name="AccountSource")
 strawberry.enum(AccountType, name="AccountType")
 strawberry.enum(TransactionStatus, name="TransactionStatus")
 strawberry.enum(CategoryKind, name="CategoryKind")
-strawberry.enum(ImportFormat, name="ImportFormat")
 strawberry.enum(SuggestionStatus, name="SuggestionStatus")
 strawberry.enum(ConnectionStatus, name="BankConnectionStatus")
 
@@ -69,15 +68,21 @@ class AccountNode:  # not AccountType: that is the kind enum
     archived: bool
     last_synced_at: datetime | None
     created_at: datetime
+    import_mapping: ImportMappingType | None = strawberry.field(
+        description="How this account's bank files are read when an import gives no mapping "
+                    "(remembered with rememberMapping, or set with setImportMapping).")
     bank_connection_id: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Account) -> AccountNode:
+        saved = saved_mapping(row)
         return cls(id=_id(row.id), name=row.name, institution=row.institution, iban=row.iban,
                    currency=row.currency, type=row.type, source=row.source,
                    opening_balance=from_units(row.opening_balance_units),
                    archived=row.archived, last_synced_at=row.last_synced_at,
-                   created_at=row.created_at, bank_connection_id=row.bank_connection_id)
+                   created_at=row.created_at,
+                   import_mapping=None if saved is None else ImportMappingType.of(saved),
+                   bank_connection_id=row.bank_connection_id)
 
     @strawberry.field(description="The bank connection a synced account belongs to.")
     async def connection(self, info: Info[Context, None]) -> BankConnectionType | None:
@@ -199,45 +204,6 @@ class TransactionType:
     async def tags(self, info: Info[Context, None]) -> list[TagType]:
         return [TagType.of(t) for t in
                 await info.context.loaders.tags_of(TaggedKind.TRANSACTION).load(self.row.id)]
-
-
-@strawberry.type
-class ImportRowError:
-    row: int
-    message: str
-
-
-@strawberry.type
-class ImportPreviewRow:
-    row: int
-    booking_date: date
-    amount: Decimal
-    description: str
-    counterparty_name: str | None
-
-
-@strawberry.type
-class ImportReport:
-    rows: int
-    inserted: int = strawberry.field(description="With dryRun: how many would be.")
-    duplicates: int
-    rejected: int
-    stored: bool
-    dry_run: bool
-    errors: list[ImportRowError]
-    preview: list[ImportPreviewRow] = strawberry.field(description="The first new rows.")
-    categorised_by_rules: int
-
-    @classmethod
-    def of(cls, report: IngestReport) -> ImportReport:
-        return cls(rows=report.rows, inserted=report.inserted, duplicates=report.duplicates,
-                   rejected=report.rejected, stored=report.stored, dry_run=report.dry_run,
-                   errors=[ImportRowError(row=e.row, message=e.message) for e in report.errors],
-                   preview=[ImportPreviewRow(row=p.row, booking_date=p.booking_date,
-                                             amount=p.amount, description=p.description,
-                                             counterparty_name=p.counterparty_name)
-                            for p in report.preview],
-                   categorised_by_rules=report.rules.categorised)
 
 
 @strawberry.type(name="Rule")
