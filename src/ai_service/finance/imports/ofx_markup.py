@@ -1,0 +1,144 @@
+"""OFX markup, read as leniently as its meaning allows: version 1 (SGML, end tags optional for
+elements) and version 2 (XML) alike, into a small tree.
+
+Banks write OFX that validating readers (ofxtools) refuse although its meaning is plain: no
+header block, a header naming a charset the body does not use, empty elements, end tags of
+elements re-nested by a pretty-printer, comments, elements longer than the specification allows.
+This reader keeps only what the markup means:
+- an element is a tag followed by text (`<TRNAMT>-5.00`), its end tag optional;
+- an aggregate is a tag followed by another tag, and always has an end tag further on (the
+  specification requires it in both versions); a tag without text whose next mention is another
+  start tag is an empty element (`<CURDEF>` with nothing after it);
+- an end tag closes the innermost open aggregate of that name and whatever is open inside it;
+  an end tag with no open aggregate of its name (an element's, placed anywhere) is ignored.
+Nothing is converted here: texts stay as written (dates keep their local time zone).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(
+    r"<!--.*?-->"  # a comment
+    r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
+    r"|<[?!][^>]*>"  # <?xml ...?>, <?OFX ...?>, <!DOCTYPE ...>
+    r"|<(?P<end>/)?\s*(?P<tag>[A-Za-z][A-Za-z0-9._:-]*)[^<>]*?(?P<empty>/)?>"
+    r"|(?P<text>[^<]+|<)",
+    re.DOTALL)
+_CHARSET = re.compile(rb"(?:CHARSET:|encoding=[\"'])\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
+_CHARSETS = {"1252": "cp1252", "8859-1": "latin-1", "ISO-8859-1": "latin-1",
+             "LATIN1": "latin-1", "ISO-8859-15": "iso8859-15", "UTF-8": "utf-8"}
+
+
+@dataclass(eq=False)
+class Node:
+    tag: str
+    text: str | None = None  # an element's text (stripped, possibly empty); None: an aggregate
+    children: list[Node] = field(default_factory=list)
+
+    def child(self, *path: str) -> Node | None:
+        node: Node | None = self
+        for tag in path:
+            node = next((c for c in node.children if c.tag == tag), None) if node else None
+        return node
+
+    def value(self, *path: str) -> str | None:
+        """The text of the element at `path`, or None when it is absent or empty."""
+        node = self.child(*path)
+        return node.text or None if node is not None else None
+
+    def all(self, tag: str) -> list[Node]:
+        return [c for c in self.children if c.tag == tag]
+
+    def descendants(self) -> Iterator[Node]:
+        stack = list(reversed(self.children))  # not recursive: nesting depth is the file's
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 when the bytes are UTF-8 (whatever the header says),
+    else the charset the header names, else Windows-1252 (the usual OFX 1 charset)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(data[:2048])
+    name = _CHARSETS.get(declared.group(1).decode().upper(), "cp1252") if declared else "cp1252"
+    try:
+        return data.decode(name), name
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"  # every byte is a character in latin-1
+
+
+def parse_markup(text: str) -> Node:
+    """The tree of `text`; its root holds the top-level nodes (normally one, OFX)."""
+    tokens = _tokens(text)
+    following = _next_mention(tokens)
+    root = Node("")
+    stack = [root]
+    index = 0
+    while index < len(tokens):
+        kind, tag, body = tokens[index]
+        index += 1
+        if kind == "end":
+            depth = next((d for d in range(len(stack) - 1, 0, -1) if stack[d].tag == tag), 0)
+            if depth:
+                del stack[depth:]
+            continue
+        if kind != "start":
+            continue  # text between an end tag and the next tag: nothing in OFX
+        words = []
+        while index < len(tokens) and tokens[index][0] == "text":
+            words.append(tokens[index][2])
+            index += 1
+        value = "".join(words).strip()
+        if value or body == "/" or not _closed_later(tokens, following, index - len(words) - 1):
+            stack[-1].children.append(Node(tag, value))
+            if index < len(tokens) and tokens[index][:2] == ("end", tag):
+                index += 1
+        else:
+            node = Node(tag)
+            stack[-1].children.append(node)
+            stack.append(node)
+    return root
+
+
+def _tokens(text: str) -> list[tuple[str, str, str]]:
+    """(start|end|text, TAG, text or "/" for a self-closed tag), comments dropped."""
+    tokens: list[tuple[str, str, str]] = []
+    for match in _TOKEN.finditer(text):
+        tag = match.group("tag")
+        if tag is not None:
+            kind = "end" if match.group("end") else "start"
+            tokens.append((kind, tag.upper(), "/" if match.group("empty") else ""))
+        elif match.group("cdata") is not None:
+            tokens.append(("text", "", match.group("cdata")))
+        elif match.group("text") is not None:
+            tokens.append(("text", "", html.unescape(match.group("text"))))
+    return tokens
+
+
+def _next_mention(tokens: list[tuple[str, str, str]]) -> list[int]:
+    """For each start or end tag, the index of the next tag of the same name (-1: none)."""
+    following = [-1] * len(tokens)
+    seen: dict[str, int] = {}
+    for index in range(len(tokens) - 1, -1, -1):
+        kind, tag, _ = tokens[index]
+        if kind != "text":
+            following[index] = seen.get(tag, -1)
+            seen[tag] = index
+    return following
+
+
+def _closed_later(tokens: list[tuple[str, str, str]], following: list[int], index: int) -> bool:
+    """Whether the start tag at `index` is an aggregate: its name's next mention is an end tag."""
+    later = following[index]
+    return later >= 0 and tokens[later][0] == "end"
