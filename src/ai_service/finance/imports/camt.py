@@ -35,7 +35,7 @@ from ai_service.finance.imports import (
     ParsedTransaction,
     StatementBalance,
 )
-from ai_service.finance.imports.accounts import choose_account
+from ai_service.finance.imports.statements import check_balances, choose_account
 from ai_service.finance.models import ImportFormat, TransactionStatus
 
 # The message, its blocks, and what each is called for the person.
@@ -133,6 +133,7 @@ def parse_camt(data: bytes, fmt: ImportFormat, mapping: ImportMapping,
     parsed.currency = parsed.currency or next((r.currency for r in parsed.rows if r.currency),
                                               None)
     _notes(parsed, left_out, undated)
+    check_balances(parsed)
     return parsed
 
 

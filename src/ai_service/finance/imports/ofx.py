@@ -30,8 +30,8 @@ from ai_service.finance.imports import (
     ParsedTransaction,
     StatementBalance,
 )
-from ai_service.finance.imports.accounts import choose_account
 from ai_service.finance.imports.ofx_markup import Node, decode, parse_markup
+from ai_service.finance.imports.statements import choose_account
 from ai_service.finance.models import ImportFormat
 
 _ACCOUNT_OF = {"STMTRS": "BANKACCTFROM", "CCSTMTRS": "CCACCTFROM", "INVSTMTRS": "INVACCTFROM"}

@@ -1,19 +1,22 @@
-"""Which account of a statement file to read (OFX, camt, MT940, QIF): a file may hold several.
+"""What statement files (OFX, camt, MT940, QIF) share: which of their accounts to read, and
+whether their balances add up.
 
-The accounts are named as the file writes them (OFX ACCTID, camt IBAN or Othr/Id, MT940 :25:,
-the QIF !Account name). `mapping.account` names one; without it, the account whose IBAN the
-target account has; without that, a file of one account is read and a file of several refused
-with the names to choose from. A name is compared without spaces and case, and a name written
-`bank/number` also answers to its number alone, when that is unique.
+A file may hold several accounts, named as the file writes them (OFX ACCTID, camt IBAN or
+Othr/Id, MT940 :25:, the QIF !Account name). `mapping.account` names one; without it, the
+account whose IBAN the target account has; without that, a file of one account is read and a
+file of several refused with the names to choose from. A name is compared without spaces and
+case, and a name written `bank/number` also answers to its number alone, when that is unique.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from ai_service.core.errors import BadUserInput
-from ai_service.finance.imports import ImportMapping, ImportTarget
+from ai_service.finance.imports import ImportMapping, ImportTarget, ParsedFile
+from ai_service.finance.models import TransactionStatus
 
 _FIELD = "mapping.account"
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
@@ -74,3 +77,18 @@ def _check_iban(name: str, target: ImportTarget) -> None:
                        f"{target.iban}: import it into the account it belongs to, or set "
                        f"mapping.account to {name} to import it here all the same",
                        field=_FIELD)
+
+
+def check_balances(parsed: ParsedFile) -> None:
+    """A note when the opening balance and the booked entries do not make the closing balance:
+    entries may be missing (a file cut short, a statement left out of a series)."""
+    if parsed.opening is None or parsed.closing is None or parsed.rejected:
+        return
+    booked = sum((r.amount for r in parsed.rows if r.status is TransactionStatus.BOOKED),
+                 Decimal(0))
+    reached = parsed.opening.amount + booked
+    if reached != parsed.closing.amount:
+        parsed.note(f"The balances of the file do not add up: the opening balance "
+                    f"{parsed.opening.amount} and the booked entries ({booked}) make {reached}, "
+                    f"but the closing balance is {parsed.closing.amount}: entries may be "
+                    "missing from the file")
