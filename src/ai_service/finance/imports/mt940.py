@@ -91,9 +91,9 @@ def parse_mt940(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pa
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "cp1252"):
+    for encoding in ("utf-8", "cp1252"):
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding).removeprefix("\ufeff"), encoding
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1"), "latin-1"  # every byte is a character in latin-1

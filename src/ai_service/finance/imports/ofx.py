@@ -60,6 +60,8 @@ class _Statement:
 
 def parse_ofx(data: bytes, mapping: ImportMapping, target: ImportTarget) -> ParsedFile:
     text, encoding = decode(data)
+    if not re.search(r"<\s*OFX\s*>", text, re.IGNORECASE):
+        raise BadUserInput("This file is not OFX: it has no OFX element", field="file")
     if not re.search(r"</\s*OFX\s*>", text, re.IGNORECASE):
         raise BadUserInput("This OFX file is incomplete (it does not end with </OFX>): "
                            "download it from the bank again", field="file")
