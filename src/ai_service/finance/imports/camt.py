@@ -35,7 +35,7 @@ from ai_service.finance.imports import (
     ParsedTransaction,
     StatementBalance,
 )
-from ai_service.finance.imports.statements import check_balances, choose_account
+from ai_service.finance.imports.statements import check_balances, choose_account, quoted
 from ai_service.finance.models import ImportFormat, TransactionStatus
 
 # The message, its blocks, and what each is called for the person.
@@ -144,6 +144,9 @@ def _document(data: bytes) -> Element:
         raise BadUserInput("This XML file declares entities or a document type, which bank "
                            "statements never do: it was refused for safety", field="file",
                            ) from None
+    except LookupError:  # <?xml encoding="..."?> names no encoding Python knows
+        raise BadUserInput("This XML file declares a text encoding that does not exist: "
+                           "download it from the bank again", field="file") from None
     except SafeET.ParseError as broken:
         line, column = broken.position
         raise BadUserInput(f"This file is not well-formed XML (at line {line}, column "
@@ -189,7 +192,7 @@ def _transaction(number: int, entry: Element, status: TransactionStatus) -> Pars
     if amount_element is None or written is None:
         raise ValueError("it has no amount (Amt): ask the bank for a new file")
     if not _AMOUNT.fullmatch(written):
-        raise ValueError(f"the amount '{written}' is not a number")
+        raise ValueError(f"the amount {quoted(written)} is not a number")
     amount = Decimal(written)
     indicator = _text(entry, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):

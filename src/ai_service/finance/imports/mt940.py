@@ -33,7 +33,7 @@ from ai_service.finance.imports import (
     ParsedTransaction,
     StatementBalance,
 )
-from ai_service.finance.imports.statements import check_balances, choose_account
+from ai_service.finance.imports.statements import check_balances, choose_account, quoted
 from ai_service.finance.models import ImportFormat
 
 _FIELD = re.compile(r":(\d{2}[A-Z]?):(.*)")
@@ -164,8 +164,8 @@ def _balance(item: _Field, parsed: ParsedFile) -> None:
     if item.tag == "34F":  # MT942 floor limit: only its currency matters
         parsed.currency = parsed.currency or item.text.strip()[:3] or None
         return
-    if found is None:
-        return
+    if found is None or found["amount"].count(",") > 1:
+        return  # a balance that cannot be read states nothing
     amount = _amount(found["amount"]) * (-1 if found["mark"] == "D" else 1)
     balance = StatementBalance(amount, _yymmdd(found["date"]))
     parsed.currency = parsed.currency or found["currency"]
@@ -178,8 +178,9 @@ def _balance(item: _Field, parsed: ParsedFile) -> None:
 def _entry(number: int, item: _Field, details: str) -> ParsedTransaction:
     found = _ENTRY.match(item.text.strip())
     if found is None:
-        raise ValueError(f"':61:{item.text.splitlines()[0]}' is not an MT940 entry (value "
-                         "date, mark C or D, amount)")
+        first = (item.text.strip().splitlines() or [""])[0]
+        raise ValueError(f"{quoted(':61:' + first)} is not an MT940 entry (value date, "
+                         "mark C or D, amount)")
     value_date = _yymmdd(found["value"])
     booking = value_date
     if found["entry"]:

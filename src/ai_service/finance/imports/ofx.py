@@ -31,7 +31,7 @@ from ai_service.finance.imports import (
     StatementBalance,
 )
 from ai_service.finance.imports.ofx_markup import Node, decode, parse_markup
-from ai_service.finance.imports.statements import choose_account
+from ai_service.finance.imports.statements import choose_account, quoted
 from ai_service.finance.models import ImportFormat
 
 _ACCOUNT_OF = {"STMTRS": "BANKACCTFROM", "CCSTMTRS": "CCACCTFROM", "INVSTMTRS": "INVACCTFROM"}
@@ -108,8 +108,9 @@ def _why_no_statement(ofx: Node) -> str:
         if node.tag == "STATUS" and node.text is None and (node.value("CODE") or "0") != "0":
             code = node.value("CODE") or ""
             meaning = _CODES.get(code, "the request failed")
-            return (f"This OFX file is the bank's answer to a failed download (code {code}: "
-                    f"{meaning}), not a statement: download the statement again")
+            told = f"code {code}: {meaning}" if code.isdigit() else meaning
+            return (f"This OFX file is the bank's answer to a failed download ({told}), not a "
+                    "statement: download the statement again")
     if any(node.tag == "ACCTINFORS" for node in ofx.descendants()):
         return ("This OFX file lists the bank's accounts but holds no statement: download a "
                 "statement with the transactions instead")
@@ -151,13 +152,13 @@ def _transaction(number: int, entry: Node) -> ParsedTransaction:
                          "new one")
     amount = _amount(written)
     if amount is None:
-        raise ValueError(f"the amount '{written}' is not a number")
+        raise ValueError(f"the amount {quoted(written)} is not a number")
     posted = entry.value("DTPOSTED")
     if posted is None:
         raise ValueError("it has no date (DTPOSTED)")
     booking = _date(posted)
     if booking is None:
-        raise ValueError(f"the date '{posted}' is not a real date (OFX writes YYYYMMDD)")
+        raise ValueError(f"the date {quoted(posted)} is not a real date (OFX writes YYYYMMDD)")
     name = entry.value("NAME") or entry.value("PAYEE", "NAME")
     memo = entry.value("MEMO") or ""
     raw: dict[str, Any] = {"trntype": entry.value("TRNTYPE"), "fitid": entry.value("FITID"),

@@ -33,7 +33,7 @@ from ai_service.finance.imports import (
     ParsedFile,
     ParsedTransaction,
 )
-from ai_service.finance.imports.statements import choose_account
+from ai_service.finance.imports.statements import choose_account, quoted
 from ai_service.finance.models import ImportFormat
 
 _CASH_SECTIONS = {"BANK": "Bank", "CASH": "Cash", "CCARD": "CCard", "OTH A": "Oth A",
@@ -246,19 +246,19 @@ def _transaction(number: int, record: _Record, order: str | None, decimal_comma:
         raise ValueError("it has no date (a D line)")
     parts = _date_parts(written_date)
     if parts is None:
-        raise ValueError(f"the date '{written_date}' cannot be read: correct its D line")
+        raise ValueError(f"the date {quoted(written_date)} cannot be read: correct its D line")
     booking = _make(parts, order)
     if booking is None and given_format:
-        raise ValueError(f"the date '{written_date}' does not fit the date format "
+        raise ValueError(f"the date {quoted(written_date)} does not fit the date format "
                          f"{given_format} (mapping.dateFormat)")
     if booking is None:
-        raise ValueError(f"the date '{written_date}' is not a real date")
+        raise ValueError(f"the date {quoted(written_date)} is not a real date")
     written_amount = fields.get("T") or fields.get("U")
     if not written_amount:
         raise ValueError("it has no amount (a T line)")
     amount = _amount(written_amount, decimal_comma)
     if amount is None:
-        raise ValueError(f"the amount '{written_amount}' is not a number")
+        raise ValueError(f"the amount {quoted(written_amount)} is not a number")
     payee = fields.get("P") or None
     memo = fields.get("M") or ""
     raw: dict[str, Any] = {"line": record.line, "date": written_date, "amount": written_amount,

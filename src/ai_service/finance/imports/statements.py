@@ -26,6 +26,12 @@ def _plain(name: str) -> str:
     return re.sub(r"\s+", "", name).upper()
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """A value of the file, quoted for a message: on one line, and short."""
+    flat = " ".join(text.split())
+    return f"'{flat[:limit]}…'" if len(flat) > limit else f"'{flat}'"
+
+
 def shown(name: str) -> str:
     return name or "an account without a number"
 
