@@ -46,6 +46,7 @@ _MESSAGES = {"BkToCstmrAcctRpt": (ImportFormat.CAMT052, "Rpt", "camt.052", "acco
 _STATUS = {"BOOK": TransactionStatus.BOOKED, "PDNG": TransactionStatus.PENDING,
            "FUTR": TransactionStatus.PENDING}
 _AMOUNT = re.compile(r"\d+(\.\d+)?")
+_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")
 _ACCOUNT_IDS = (("IBAN",), ("Othr", "Id"), ("BBAN",), ("PrtryAcct", "Id"), ("UPIC",))
 
 
@@ -110,7 +111,9 @@ def parse_camt(data: bytes, fmt: ImportFormat, mapping: ImportMapping,
                            "download it from the bank again", field="file")
     names = list(dict.fromkeys(b.account for b in blocks))
     chosen = choose_account(names, mapping, target)
-    parsed = ParsedFile(mapping=DetectedMapping(format=found_format, encoding="utf-8",
+    declared = _ENCODING.search(data[:200])
+    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    parsed = ParsedFile(mapping=DetectedMapping(format=found_format, encoding=encoding,
                                                 account=chosen, accounts=tuple(names)))
     left_out: Counter[str] = Counter()
     undated = 0

@@ -40,6 +40,10 @@ _SECURITY_TRANSACTIONS = frozenset((
     "BUYDEBT", "BUYMF", "BUYOPT", "BUYOTHER", "BUYSTOCK", "CLOSUREOPT", "INCOME", "INVEXPENSE",
     "JRNLFUND", "JRNLSEC", "MARGININTEREST", "REINVEST", "RETOFCAP", "SELLDEBT", "SELLMF",
     "SELLOPT", "SELLOTHER", "SELLSTOCK", "SPLIT", "TRANSFER"))
+# The elements read here (never aggregates, whatever a broken file does with their end tags).
+_ELEMENTS = frozenset((
+    "ACCTID", "BALAMT", "BANKID", "BROKERID", "CHECKNUM", "CODE", "CURDEF", "CURSYM", "DTASOF",
+    "DTAVAIL", "DTPOSTED", "FITID", "MEMO", "NAME", "REFNUM", "SEVERITY", "TRNAMT", "TRNTYPE"))
 _AMOUNT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")  # OFX allows a decimal comma
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # What the codes a bank answers instead of a statement mean (OFX 2.1.1, 2.4.1 and 8.5.4).
@@ -65,7 +69,7 @@ def parse_ofx(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
     if not re.search(r"</\s*OFX\s*>", text, re.IGNORECASE):
         raise BadUserInput("This OFX file is incomplete (it does not end with </OFX>): "
                            "download it from the bank again", field="file")
-    ofx = parse_markup(text).child("OFX")
+    ofx = parse_markup(text, _ELEMENTS).child("OFX")
     if ofx is None:
         raise BadUserInput("This file is not OFX: it has no OFX element", field="file")
     statements = _statements(ofx)

@@ -78,8 +78,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"  # every byte is a character in latin-1
 
 
-def parse_markup(text: str) -> Node:
-    """The tree of `text`; its root holds the top-level nodes (normally one, OFX)."""
+def parse_markup(text: str, elements: frozenset[str] = frozenset()) -> Node:
+    """The tree of `text`; its root holds the top-level nodes (normally one, OFX). Tags named in
+    `elements` are elements even when empty and closed further on (a pretty-printer may have
+    moved their end tag past their siblings)."""
     tokens = _tokens(text)
     following = _next_mention(tokens)
     root = Node("")
@@ -100,7 +102,8 @@ def parse_markup(text: str) -> Node:
             words.append(tokens[index][2])
             index += 1
         value = "".join(words).strip()
-        if value or body == "/" or not _closed_later(tokens, following, index - len(words) - 1):
+        start = index - len(words) - 1
+        if value or body == "/" or tag in elements or not _closed_later(tokens, following, start):
             stack[-1].children.append(Node(tag, value))
             if index < len(tokens) and tokens[index][:2] == ("end", tag):
                 index += 1
