@@ -128,8 +128,9 @@ def _read_statement(statement: _Statement, parsed: ParsedFile, target: ImportTar
     # Every STMTTRN of the statement: a BANKTRANLIST left unclosed, or closed early, or
     # written twice, still holds its transactions by meaning. In an investment statement they
     # are the cash movements (INVBANKTRAN).
-    entries = [n for n in node.descendants() if n.tag == "STMTTRN" and n.text is None]
-    securities = sum(1 for n in node.descendants() if n.tag in _SECURITY_TRANSACTIONS)
+    inside = list(node.descendants())
+    entries = [n for n in inside if n.tag == "STMTTRN" and n.text is None]
+    securities = sum(1 for n in inside if n.tag in _SECURITY_TRANSACTIONS)
     if securities:
         parsed.skipped += securities
         parsed.note(f"{securities} security transactions of the investment statement were "
@@ -150,29 +151,30 @@ def _read_statement(statement: _Statement, parsed: ParsedFile, target: ImportTar
 
 
 def _transaction(number: int, entry: Node) -> ParsedTransaction:
-    written = entry.value("TRNAMT")
+    fields = entry.elements()
+    written = fields.get("TRNAMT")
     if written is None:
         raise ValueError("it has no amount (TRNAMT): correct the file or ask the bank for a "
                          "new one")
     amount = _amount(written)
     if amount is None:
         raise ValueError(f"the amount {quoted(written)} is not a number")
-    posted = entry.value("DTPOSTED")
+    posted = fields.get("DTPOSTED")
     if posted is None:
         raise ValueError("it has no date (DTPOSTED)")
     booking = _date(posted)
     if booking is None:
         raise ValueError(f"the date {quoted(posted)} is not a real date (OFX writes YYYYMMDD)")
-    name = entry.value("NAME") or entry.value("PAYEE", "NAME")
-    memo = entry.value("MEMO") or ""
-    raw: dict[str, Any] = {"trntype": entry.value("TRNTYPE"), "fitid": entry.value("FITID"),
+    name = fields.get("NAME") or entry.value("PAYEE", "NAME")
+    memo = fields.get("MEMO", "")
+    reference = fields.get("REFNUM") or fields.get("CHECKNUM")
+    raw: dict[str, Any] = {"trntype": fields.get("TRNTYPE"), "fitid": fields.get("FITID"),
                            "name": name, "memo": memo, "dtposted": posted, "trnamt": written,
-                           "refnum": entry.value("REFNUM"), "checknum": entry.value("CHECKNUM")}
+                           "refnum": fields.get("REFNUM"), "checknum": fields.get("CHECKNUM")}
     return ParsedTransaction(
         row=number, booking_date=booking, amount=amount, description=memo or (name or ""),
-        value_date=_date(entry.value("DTAVAIL")), counterparty_name=name,
-        reference=entry.value("REFNUM") or entry.value("CHECKNUM"),
-        provider_id=entry.value("FITID"), currency=entry.value("CURRENCY", "CURSYM"), raw=raw)
+        value_date=_date(fields.get("DTAVAIL")), counterparty_name=name, reference=reference,
+        provider_id=fields.get("FITID"), currency=entry.value("CURRENCY", "CURSYM"), raw=raw)
 
 
 def _amount(text: str | None) -> Decimal | None:

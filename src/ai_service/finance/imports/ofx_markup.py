@@ -21,19 +21,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-_TOKEN = re.compile(
-    r"<!--.*?-->"  # a comment
-    r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
-    r"|<[?!][^>]*>"  # <?xml ...?>, <?OFX ...?>, <!DOCTYPE ...>
-    r"|<(?P<end>/)?\s*(?P<tag>[A-Za-z][A-Za-z0-9._:-]*)[^<>]*?(?P<empty>/)?>"
-    r"|(?P<text>[^<]+|<)",
-    re.DOTALL)
+_IGNORED = re.compile(r"<!--.*?-->|<\?.*?\?>|<!(?!\[CDATA\[)[^>]*>", re.DOTALL)  # comments, <?xml
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_NAME = re.compile(r"\s*(/?)\s*([A-Za-z][A-Za-z0-9._:-]*)")
+_START, _END = 0, 1
 _CHARSET = re.compile(rb"(?:CHARSET:|encoding=[\"'])\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
 _CHARSETS = {"1252": "cp1252", "8859-1": "latin-1", "ISO-8859-1": "latin-1",
              "LATIN1": "latin-1", "ISO-8859-15": "iso8859-15", "UTF-8": "utf-8"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     tag: str
     text: str | None = None  # an element's text (stripped, possibly empty); None: an aggregate
@@ -50,8 +47,14 @@ class Node:
         node = self.child(*path)
         return node.text or None if node is not None else None
 
-    def all(self, tag: str) -> list[Node]:
-        return [c for c in self.children if c.tag == tag]
+    def elements(self) -> dict[str, str]:
+        """The texts of the elements directly inside, by tag (the first of a tag; empty ones
+        left out)."""
+        found: dict[str, str] = {}
+        for c in self.children:
+            if c.text:
+                found.setdefault(c.tag, c.text)
+        return found
 
     def descendants(self) -> Iterator[Node]:
         stack = list(reversed(self.children))  # not recursive: nesting depth is the file's
@@ -86,27 +89,21 @@ def parse_markup(text: str, elements: frozenset[str] = frozenset()) -> Node:
     following = _next_mention(tokens)
     root = Node("")
     stack = [root]
-    index = 0
-    while index < len(tokens):
-        kind, tag, body = tokens[index]
-        index += 1
-        if kind == "end":
+    skip = -1  # the end tag of an element, already read with it
+    for index, (kind, tag, value, closed) in enumerate(tokens):
+        if index == skip:
+            continue
+        if kind == _END:
             depth = next((d for d in range(len(stack) - 1, 0, -1) if stack[d].tag == tag), 0)
             if depth:
                 del stack[depth:]
             continue
-        if kind != "start":
-            continue  # text between an end tag and the next tag: nothing in OFX
-        words = []
-        while index < len(tokens) and tokens[index][0] == "text":
-            words.append(tokens[index][2])
-            index += 1
-        value = "".join(words).strip()
-        start = index - len(words) - 1
-        if value or body == "/" or tag in elements or not _closed_later(tokens, following, start):
+        later = following[index]
+        aggregate = later >= 0 and tokens[later][0] == _END  # its next mention closes it
+        if value or closed or tag in elements or not aggregate:
             stack[-1].children.append(Node(tag, value))
-            if index < len(tokens) and tokens[index][:2] == ("end", tag):
-                index += 1
+            if later == index + 1 and aggregate:
+                skip = later
         else:
             node = Node(tag)
             stack[-1].children.append(node)
@@ -114,34 +111,35 @@ def parse_markup(text: str, elements: frozenset[str] = frozenset()) -> Node:
     return root
 
 
-def _tokens(text: str) -> list[tuple[str, str, str]]:
-    """(start|end|text, TAG, text or "/" for a self-closed tag), comments dropped."""
-    tokens: list[tuple[str, str, str]] = []
-    for match in _TOKEN.finditer(text):
-        tag = match.group("tag")
-        if tag is not None:
-            kind = "end" if match.group("end") else "start"
-            tokens.append((kind, tag.upper(), "/" if match.group("empty") else ""))
-        elif match.group("cdata") is not None:
-            tokens.append(("text", "", match.group("cdata")))
-        elif match.group("text") is not None:
-            tokens.append(("text", "", html.unescape(match.group("text"))))
+def _tokens(text: str) -> list[tuple[int, str, str, bool]]:
+    """Each tag as (start or end, NAME, the text after it, self-closed), comments dropped."""
+    text = _IGNORED.sub("", text)
+    if "<![CDATA[" in text:
+        text = _CDATA.sub(lambda found: html.escape(found.group(1), quote=False), text)
+    tokens: list[tuple[int, str, str, bool]] = []
+    pending = ""  # text of a "<" that opens no tag, kept with the text before it
+    for piece in reversed(text.split("<")[1:]):  # backwards: a stray "<" joins what precedes
+        body, closes, after = piece.partition(">")
+        found = _NAME.match(body) if closes else None
+        if found is None:
+            pending = "<" + piece + pending
+            continue
+        after = (after + pending).strip()
+        pending = ""
+        if "&" in after:
+            after = html.unescape(after)
+        tokens.append((_END if found.group(1) else _START, found.group(2).upper(), after,
+                       body.rstrip().endswith("/")))
+    tokens.reverse()
     return tokens
 
 
-def _next_mention(tokens: list[tuple[str, str, str]]) -> list[int]:
-    """For each start or end tag, the index of the next tag of the same name (-1: none)."""
+def _next_mention(tokens: list[tuple[int, str, str, bool]]) -> list[int]:
+    """For each tag, the index of the next tag of the same name (-1: none)."""
     following = [-1] * len(tokens)
     seen: dict[str, int] = {}
     for index in range(len(tokens) - 1, -1, -1):
-        kind, tag, _ = tokens[index]
-        if kind != "text":
-            following[index] = seen.get(tag, -1)
-            seen[tag] = index
+        tag = tokens[index][1]
+        following[index] = seen.get(tag, -1)
+        seen[tag] = index
     return following
-
-
-def _closed_later(tokens: list[tuple[str, str, str]], following: list[int], index: int) -> bool:
-    """Whether the start tag at `index` is an aggregate: its name's next mention is an end tag."""
-    later = following[index]
-    return later >= 0 and tokens[later][0] == "end"
