@@ -170,3 +170,16 @@ def test_the_markup_tells_empty_elements_from_aggregates() -> None:
         ("CURDEF", ""), ("B", "1"), ("C", "x"), ("D", None)]
     assert ofx.value("A", "CURDEF") is None
     assert ofx.value("A", "C") == "x"
+
+
+def test_a_latin_1_header_and_a_statement_without_bank_id_are_read() -> None:
+    data = ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nENCODING:USASCII\nCHARSET:8859-1\n\n"
+            "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>42"
+            "</BANKACCTFROM><BANKTRANLIST><STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240131"
+            "<TRNAMT>-3,50<NAME>Café Müller</STMTTRN></BANKTRANLIST></STMTRS></STMTTRNRS>"
+            "</BANKMSGSRSV1></OFX>").encode("latin-1")
+    parsed = parse_bytes(data, None, None, ImportTarget("EUR"))
+    assert [(r.booking_date, r.amount, r.counterparty_name) for r in parsed.rows] == [
+        (date(2024, 1, 31), Decimal("-3.50"), "Café Müller")]
+    assert parsed.mapping is not None
+    assert (parsed.mapping.encoding, parsed.mapping.account) == ("latin-1", "42")
