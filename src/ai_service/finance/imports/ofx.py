@@ -79,9 +79,11 @@ def parse_ofx(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
     chosen = choose_account(names, mapping, target)
     parsed = ParsedFile(mapping=DetectedMapping(format=ImportFormat.OFX, encoding=encoding,
                                                 account=chosen, accounts=tuple(names)))
-    for statement in statements:
-        if statement.name == chosen:
-            _read_statement(statement, parsed, target)
+    securities = sum(_read_statement(s, parsed) for s in statements if s.name == chosen)
+    if securities:
+        parsed.skipped += securities
+        parsed.note(f"{securities} security transactions of the investment statement were "
+                    "left out: only cash movements are imported")
     if parsed.currency is None:
         parsed.note(f"The file does not say its currency: the amounts are read as "
                     f"{target.currency}, the account's")
@@ -121,7 +123,9 @@ def _why_no_statement(ofx: Node) -> str:
     return "This OFX file holds no bank, card or investment statement"
 
 
-def _read_statement(statement: _Statement, parsed: ParsedFile, target: ImportTarget) -> None:
+def _read_statement(statement: _Statement, parsed: ParsedFile) -> int:
+    """Reads the statement's transactions and balance into `parsed`; the number of security
+    transactions it left out."""
     node = statement.node
     currency = node.value("CURDEF")
     parsed.currency = parsed.currency or currency
@@ -130,11 +134,6 @@ def _read_statement(statement: _Statement, parsed: ParsedFile, target: ImportTar
     # are the cash movements (INVBANKTRAN).
     inside = list(node.descendants())
     entries = [n for n in inside if n.tag == "STMTTRN" and n.text is None]
-    securities = sum(1 for n in inside if n.tag in _SECURITY_TRANSACTIONS)
-    if securities:
-        parsed.skipped += securities
-        parsed.note(f"{securities} security transactions of the investment statement were "
-                    "left out: only cash movements are imported")
     for entry in entries:
         number = len(parsed.rows) + parsed.rejected + 1
         try:
@@ -148,6 +147,7 @@ def _read_statement(statement: _Statement, parsed: ParsedFile, target: ImportTar
     balance = _amount(node.value("LEDGERBAL", "BALAMT"))
     if balance is not None:
         parsed.closing = StatementBalance(balance, _date(node.value("LEDGERBAL", "DTASOF")))
+    return sum(1 for n in inside if n.tag in _SECURITY_TRANSACTIONS)
 
 
 def _transaction(number: int, entry: Node) -> ParsedTransaction:
