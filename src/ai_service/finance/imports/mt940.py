@@ -37,6 +37,7 @@ from ai_service.finance.imports.statements import check_balances, choose_account
 from ai_service.finance.models import ImportFormat
 
 _FIELD = re.compile(r":(\d{2}[A-Z]?):(.*)")
+_LINES = re.compile(r"\r\n|\r|\n")  # only these: str.splitlines() also splits on \x85
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _END = re.compile(r"-\}?(\{5:.*)?")  # the end of a message: "-", "-}", "-}{5:}"
 _ENTRY = re.compile(
@@ -103,7 +104,7 @@ def _statements(text: str) -> list[_Statement]:
     """The fields of each statement (from :20: to the next), continuation lines joined."""
     statements: list[_Statement] = []
     current: _Field | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINES.split(text), start=1):
         if "{4:" in line:  # the SWIFT envelope; the message text follows it
             line = line.split("{4:", 1)[1]
         stripped = _CONTROL.sub("", line).rstrip()  # DOS end-of-file marks (^Z) and the like

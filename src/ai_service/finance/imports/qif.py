@@ -38,6 +38,7 @@ from ai_service.finance.models import ImportFormat
 
 _CASH_SECTIONS = {"BANK": "Bank", "CASH": "Cash", "CCARD": "CCard", "OTH A": "Oth A",
                   "OTH L": "Oth L"}
+_LINES = re.compile(r"\r\n|\r|\n")  # only these: str.splitlines() also splits on \x85
 _DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
 _ORDERS = {"MDY": "%m/%d/%Y", "DMY": "%d/%m/%Y"}
 _POINT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?")
@@ -108,7 +109,7 @@ def _accounts(text: str) -> dict[str, _Account]:
     section: _Account | None = None  # where the records go (None: a list, not transactions)
     listing: list[_Record] | None = None  # the records of an !Account block
     record: _Record | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_LINES.split(text), start=1):
         line = raw.strip()
         if not line:
             continue
