@@ -117,3 +117,11 @@ def test_garbage_is_refused_in_our_words() -> None:
     assert caught.value.extensions["field"] == "file"
     assert caught.value.message == ("This file is not an MT940 statement: it has no :25: "
                                     "account and :61: entries")
+
+
+def test_an_amount_wrapped_onto_the_next_line_is_read() -> None:
+    parsed = text(":20:X\n:25:DE89370400440532013000\n:60F:C250101EUR10,00\n"
+                  ":61:2501020102DR\n2,50NTRFNONREF\n:62F:C250102EUR7,50\n-")
+    assert [(r.booking_date, r.amount) for r in parsed.rows] == [(date(2025, 1, 2),
+                                                                 Decimal("-2.50"))]
+    assert parsed.notes == []  # the balances add up
