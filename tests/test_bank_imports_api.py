@@ -76,7 +76,7 @@ SAMPLES = [
     "csv/mlaitinen+ofxstatement-revolut/2022-january.csv",  # fees, pending without dates
     "csv/bank2ynab+bank2ynab/export_BE11123456789012_20180304_1422.csv",  # KBC -3,40
     "csv/reubano+csv2ofx/mint.csv",  # CR-only line ends (two accounts: the first asked)
-    "ofx/jseutter+ofxparse/investment_medium.ofx",  # investment cash lines, EST near midnight
+    "ofx/jseutter+ofxparse/fidelity.ofx",  # an investment statement: its cash lines only
     "camt053/genkgo+camt/camt053.v2.minimal.xml",
     "mt940/WoLpH+mt940/0708271685_09022020_164516.940.txt",
     "qif/isaacharrisholt+quiffen/test.qif",
@@ -99,7 +99,8 @@ def test_a_real_export_is_stored_with_the_figures_computed_without_our_code(
         assert body["errors"][0]["extensions"]["field"] == "mapping.account", body
         mapping = {"account": str(expected["account"])}
     report = imported(gql, account, data, m=mapping)
-    assert report["stored"] and not report["rejected"], report
+    assert report["stored"], report
+    assert not report["rejected"], report
     rows = stored(gql, account)
     booked = [r for r in rows if r["status"] == "BOOKED"]
     assert len(booked) == expected["booked_count"]
@@ -118,12 +119,14 @@ def test_a_dry_run_shows_the_reading_which_can_be_remembered_for_the_account(
     data = (ROOT / "csv/fabolhak+ofxstatement-de-ing/test_with_saldo_1.csv").read_bytes()
     preview = imported(gql, account, data, dry=True)
     mapping = preview["mapping"]
-    assert preview["dryRun"] and not preview["stored"]
-    assert mapping["format"] == "CSV" and mapping["delimiter"] == ";"
+    assert preview["dryRun"]
+    assert not preview["stored"]
+    assert (mapping["format"], mapping["delimiter"]) == ("CSV", ";")
     assert mapping["headerRow"] > 1  # below the preamble
-    assert mapping["decimalComma"] is True and mapping["dateFormat"] is None  # dotted dates
+    assert mapping["decimalComma"] is True
+    assert mapping["dateFormat"] is None  # dotted dates need no order
     roles = {c["name"]: c["role"] for c in mapping["columns"]}
-    assert roles[mapping["date"]] == "DATE" and roles[mapping["amount"]] == "AMOUNT"
+    assert (roles[mapping["date"]], roles[mapping["amount"]]) == ("DATE", "AMOUNT")
     assert any("skipped" in note for note in preview["notes"])
     assert gql.data(ACCOUNT, {"id": account})["account"]["importMapping"] is None
 
@@ -180,7 +183,7 @@ def test_pending_rows_are_stored_as_pending_and_replaced_by_the_booked_ones_of_t
     gql.data(CATEGORIZE, {"id": target["node"]["id"], "c": category["id"]})
 
     again = imported(gql, account, later)
-    assert again["settled"] == len(pending) and again["inserted"] == 0, again
+    assert (again["settled"], again["inserted"]) == (len(pending), 0), again
     after = stored(gql, account)
     assert len(after) == len(rows)  # replaced, not added beside
     assert all(r["status"] == "BOOKED" for r in after)

@@ -48,6 +48,7 @@ from ai_service.finance.imports import (
     vocabulary,
 )
 from ai_service.finance.imports.dates import AmbiguousDates, DateReader, reader, written
+from ai_service.finance.imports.statements import choose_account
 from ai_service.finance.imports.table import Table, read_table
 from ai_service.finance.imports.text import decode
 from ai_service.finance.models import AccountType, ImportFormat, TransactionStatus
@@ -100,7 +101,6 @@ class _Plan:
     status: dict[str, TransactionStatus | None] = field(default_factory=dict)
     account: str | None = None  # the own-account value whose rows are read
     accounts: tuple[str, ...] = ()
-    currency: str | None = None  # the currency whose rows are read (files with several)
     unmarked: int | None = None  # the sign of a blank debit/credit mark, when only one is used
 
 
@@ -204,7 +204,7 @@ def _plan(table: Table, mapping: ImportMapping, target: ImportTarget,
     taken = set(roles.values())
     other_dates: list[int] = []
     if table.header_line is not None:
-        _roles_from_names(profiles, roles, taken, other_dates, target)
+        _roles_from_names(table, profiles, roles, taken, other_dates, target)
     _roles_from_values(table, profiles, roles, taken, other_dates)
     if _R.DATE not in roles and _R.VALUE_DATE in roles:  # the only date the file gives
         roles[_R.DATE] = roles.pop(_R.VALUE_DATE)
@@ -226,8 +226,8 @@ def _plan(table: Table, mapping: ImportMapping, target: ImportTarget,
     return plan
 
 
-def _roles_from_names(profiles: list[_Profile], roles: dict[ColumnRole, int], taken: set[int],
-                      other_dates: list[int], target: ImportTarget) -> None:
+def _roles_from_names(table: Table, profiles: list[_Profile], roles: dict[ColumnRole, int],
+                      taken: set[int], other_dates: list[int], target: ImportTarget) -> None:
     claims: dict[ColumnRole, list[_Profile]] = {}
     for profile in profiles:
         if profile.index in taken:
@@ -246,9 +246,15 @@ def _roles_from_names(profiles: list[_Profile], roles: dict[ColumnRole, int], ta
             other_dates.extend(p.index for p in claimants if p is not best)
     # An IBAN column holding one value is the account's own, not the counterparty's.
     iban = roles.get(_R.COUNTERPARTY_IBAN)
-    if iban is not None and len(profiles[iban].values) == 1 and len(profiles) > 1 \
-            and profiles[iban].filled > 1 and _R.ACCOUNT not in roles:
+    if iban is not None and _R.ACCOUNT not in roles and _one_value_everywhere(
+            profiles[iban], len(table.rows)):
         roles[_R.ACCOUNT] = roles.pop(_R.COUNTERPARTY_IBAN)
+
+
+def _one_value_everywhere(profile: _Profile, rows: int) -> bool:
+    """The same value on (nearly) every line: the account's own, not a counterparty's."""
+    return len(profile.values) == 1 and profile.filled > 1 and profile.filled >= 0.9 * min(
+        rows, _SAMPLE)
 
 
 def _preferred(role: ColumnRole, claimants: list[_Profile], target: ImportTarget) -> _Profile:
@@ -447,8 +453,8 @@ def _sign(table: Table, plan: _Plan, target: ImportTarget, parsed: ParsedFile) -
     positive = sum(1 for r in readings if not r.negative)
     if target.type is AccountType.CREDIT_CARD:
         return _card_sign(table, plan, readings, positive, parsed)
-    headerless = table.header_line is None
-    if readings and positive == len(readings) and (headerless or len(readings) >= 2):
+    if readings and positive == len(readings) and (
+            table.header_line is None or _unread_marks(table, plan)):
         raise BadUserInput(
             "No amount in this file is negative and nothing says which are money out: say it "
             "with mapping.amountSign (INVERTED when the amounts are money out, NORMAL when "
@@ -500,6 +506,20 @@ def _card_sign(table: Table, plan: _Plan, readings: list[numbers.Reading], posit
         parsed.note("This card statement writes purchases as positive numbers: they were read "
                     "as money out (set mapping.amountSign to NORMAL if that is wrong).")
     return sign
+
+
+def _unread_marks(table: Table, plan: _Plan) -> list[str]:
+    """Columns of a few short words this app did not read: one may mark money out."""
+    taken = set(plan.roles.values())
+    found = []
+    for index, name in enumerate(table.header):
+        if index in taken:
+            continue
+        words = {c[index].strip() for _, c in table.rows[:_SAMPLE] if index < len(c)} - {""}
+        if 2 <= len(words) <= 4 and all(len(w) <= 12 and numbers.read(w) is None
+                                        and written(w) is None for w in words):
+            found.append(name)
+    return found
 
 
 def _witnessed_sign(table: Table, plan: _Plan) -> AmountSign | None:
@@ -616,21 +636,8 @@ def _decide_account(profiles: list[_Profile], plan: _Plan, mapping: ImportMappin
     if index is not None:
         accounts = tuple(sorted({_account(v) for v in profiles[index].values if _account(v)}))
         plan.accounts = accounts
-        if len(accounts) > 1:
-            wanted = mapping.account or (target.iban or "")
-            match = [a for a in accounts if a.replace(" ", "") == wanted.replace(" ", "")]
-            if not match:
-                raise BadUserInput(
-                    f"This file holds {len(accounts)} accounts ({', '.join(accounts)[:200]}): "
-                    "choose one with mapping.account", field="mapping.account")
-            plan.account = match[0]
-        elif accounts:
-            plan.account = accounts[0]
-    currency = plan.roles.get(_R.CURRENCY)
-    if currency is not None:
-        codes = {v.strip().upper() for v in profiles[currency].values if v.strip()}
-        if len(codes) > 1:
-            plan.currency = target.currency
+        if accounts:
+            plan.account = choose_account(accounts, mapping, target)
 
 
 def _account(value: str) -> str:
@@ -741,9 +748,6 @@ def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
             skipped["of another account"] += 1
             continue
         currency = row(_R.CURRENCY).upper() or None if has_currency else None
-        if plan.currency and currency and currency != plan.currency:
-            skipped[f"in {currency}"] += 1
-            continue
         found: TransactionStatus | None = TransactionStatus.BOOKED
         if has_status:
             text = row(_R.STATUS)
@@ -817,9 +821,7 @@ def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
     if last_balance is not None and parsed.rows:
         parsed.closing = StatementBalance(last_balance[0],
                                           parsed.rows[last_balance[1]].booking_date)
-    if plan.currency:
-        parsed.currency = plan.currency
-    elif (codes := {r.currency for r in parsed.rows if r.currency}) and len(codes) == 1:
+    if (codes := {r.currency for r in parsed.rows if r.currency}) and len(codes) == 1:
         parsed.currency = codes.pop()
 
 

@@ -65,7 +65,9 @@ def parse_qif(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
         raise BadUserInput("This QIF file holds no account with transactions (no Bank, Cash, "
                            "CCard, Oth A, Oth L or Invst section)", field="file")
     names = list(accounts)
-    chosen = choose_account(names, mapping, target)
+    # An Invst section is left out whole: only cash sections are accounts to choose from.
+    cash = [name for name in names if accounts[name].kind != "Invst"]
+    chosen = choose_account(cash or names, mapping, target)
     account = accounts[chosen]
     if account.kind == "Invst":
         parsed = ParsedFile(mapping=DetectedMapping(
@@ -84,6 +86,11 @@ def parse_qif(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
         date_format=_ORDERS[order] if order else None, decimal_comma=decimal_comma))
     parsed.note(f"QIF files do not say their currency: the amounts are read as "
                 f"{target.currency}, the account's")
+    invested = sum(len(a.records) for a in accounts.values() if a.kind == "Invst")
+    if invested:
+        parsed.skipped = invested
+        parsed.note(f"{invested} investment transactions (the QIF Invst section) were left "
+                    "out: only the transactions of cash, bank and card accounts are imported")
     for number, record in enumerate(account.records, start=1):
         try:
             parsed.rows.append(_transaction(number, record, order, decimal_comma,

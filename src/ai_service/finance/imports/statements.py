@@ -45,8 +45,7 @@ def choose_account(names: Sequence[str], mapping: ImportMapping, target: ImportT
     if mapping.account is not None:
         return _named(names, mapping.account)
     if target.iban:
-        iban = _plain(target.iban)
-        matching = [n for n in names if _plain(n).startswith(iban)]
+        matching = [n for n in names if _is_iban_of(n, target.iban)]
         if len(matching) == 1:
             return matching[0]
     if len(names) == 1:
@@ -54,6 +53,16 @@ def choose_account(names: Sequence[str], mapping: ImportMapping, target: ImportT
         return names[0]
     raise BadUserInput(f"This file holds {len(names)} accounts ({_listed(names)}): choose one "
                        "with mapping.account", field=_FIELD)
+
+
+def _is_iban_of(name: str, iban: str) -> bool:
+    """The file's account is the IBAN, or the national account number it ends with
+    (Sparkasse's 1234567890 is the end of DE.. 12030000 1234567890)."""
+    plain, account = _plain(name), _plain(iban)
+    if plain.startswith(account):
+        return True
+    number = plain.rsplit("/", 1)[-1].lstrip("0")
+    return len(number) >= 6 and number.isdigit() and account.endswith(number)
 
 
 def _named(names: Sequence[str], wanted: str) -> str:

@@ -123,7 +123,7 @@ _NAMES: dict[ColumnRole, str] = {
         conto controparte | numer rachunku nadawcy | numer rachunku odbiorcy | cislo protiuctu |
         cislo uctu protistrany | cislo uctu platce/prijemce | partner szamlaszama |
         ellenoldali szamlaszam | kontonummer/iban | bank account details | counterparty |
-        kontonummer | number""",
+        kontonummer | number | iban""",
     _R.REFERENCE: """
         reference | ref | end to end id | end-to-end-id | mandate reference | customer reference |
         check number | checknumber | check or slip | cheque number | referenz | kundenreferenz |
@@ -159,7 +159,7 @@ def normalise(name: str) -> str:
                     if not unicodedata.combining(c))
     plain = re.sub(r"\(.*?\)|\[.*?\]", " ", plain)
     plain = re.sub(r"[#:*_.\"'\u2019]", " ", plain)
-    return " ".join(plain.split())
+    return re.sub(r"\s*/\s*", "/", " ".join(plain.split()))
 
 
 ROLES: dict[str, tuple[ColumnRole, ...]] = {}
