@@ -30,10 +30,8 @@ from ai_service.core.client import CLI_CLIENT
 from ai_service.core.logging import request_id_var
 from ai_service.finance import metrics
 from ai_service.finance.daily import refresh_days
-from ai_service.finance.imports import CsvMapping
-from ai_service.finance.inputs import NewAccount, RuleFields
+from ai_service.finance.inputs import ImportRequest, NewAccount, RuleFields
 from ai_service.finance.metrics import Granularity
-from ai_service.finance.models import ImportFormat
 from ai_service.services import open_services
 from ai_service.users.models import Role
 
@@ -117,15 +115,12 @@ async def measure(env: dict[str, str], rows: int) -> dict[str, Any]:
                                                    conditions={"amountMax": "-400"}))
         content = csv_rows(100_000)
         started = time.perf_counter()
-        report = await finance.import_transactions(user, target.id, io.BytesIO(content),
-                                                   ImportFormat.CSV, CsvMapping(), "b.csv",
-                                                   False)
+        request = ImportRequest(account_id=target.id, filename="b.csv")  # format detected
+        report = await finance.import_transactions(user, request, io.BytesIO(content))
         results["import_100k_s"] = time.perf_counter() - started
         assert report.inserted == 100_000, report
         started = time.perf_counter()
-        again = await finance.import_transactions(user, target.id, io.BytesIO(content),
-                                                  ImportFormat.CSV, CsvMapping(), "b.csv",
-                                                  False)
+        again = await finance.import_transactions(user, request, io.BytesIO(content))
         results["import_100k_again_s"] = time.perf_counter() - started
         assert again.duplicates == 100_000
         return results
