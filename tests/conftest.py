@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from fakes.provider_apis import FakeProviders
+from fakes.server import FakeProviders
 from support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD
 from support.backend import (
     BACKEND,

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ai_service.integrations.providers import Provider
-from fakes.provider_apis import ANTHROPIC_KEY, OPENAI_KEY, FakeProviders
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.openai import OPENAI_KEY
+from fakes.server import FakeProviders
 from support.docfiles import make_pdf, uploaded
 from support.documents import CONTRACT, configure, ingested, search
 from support.graphql_client import GraphQLClient

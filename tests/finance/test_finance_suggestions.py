@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakes.provider_apis import ANTHROPIC_KEY, FakeProviders
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.server import FakeProviders
 from support.accounts import make_member
 from support.finance import GERMAN_CSV, account, category_id, transactions, upload
 from support.graphql_client import GraphQLClient

@@ -13,21 +13,17 @@ from ai_service.config import Settings, load_settings
 from ai_service.integrations.checks import enable_banking_jwt, make_checker
 from ai_service.integrations.providers import PROVIDERS, Provider
 from ai_service.integrations.service import CheckResult, IntegrationConfig
-from fakes.provider_apis import (
-    ANTHROPIC_KEY,
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.enablebanking import (
     ENABLE_BANKING_APP_ID,
     ENABLE_BANKING_KEY_PEM,
-    GOCARDLESS_SECRET_ID,
-    GOCARDLESS_SECRET_KEY,
-    OPENAI_KEY,
-    OPENAI_ORG,
-    TELEGRAM_BOT_USERNAME,
-    TELEGRAM_CHAT_ID,
-    TELEGRAM_TOKEN,
-    FakeProviders,
     new_rsa_key_pem,
     public_key_pem,
 )
+from fakes.gocardless import GOCARDLESS_SECRET_ID, GOCARDLESS_SECRET_KEY
+from fakes.openai import OPENAI_KEY, OPENAI_ORG
+from fakes.server import FakeProviders
+from fakes.telegram import TELEGRAM_BOT_USERNAME, TELEGRAM_CHAT_ID, TELEGRAM_TOKEN
 from support.processes import free_port
 
 OTHER_KEY_PEM = new_rsa_key_pem()

@@ -27,13 +27,8 @@ from ai_service.notifications.monitor import HealthMonitor
 from ai_service.notifications.telegram import TelegramClient, TelegramUnavailable
 from ai_service.routes.telegram import SECRET_HEADER
 from ai_service.users.models import User
-from fakes.provider_apis import (
-    TELEGRAM_BOT_USERNAME,
-    TELEGRAM_CHAT_ID,
-    TELEGRAM_TOKEN,
-    FakeProviders,
-    _telegram_parse_problem,
-)
+from fakes.server import FakeProviders
+from fakes.telegram import TELEGRAM_BOT_USERNAME, TELEGRAM_CHAT_ID, TELEGRAM_TOKEN, parse_problem
 from support import jobkinds
 from support.accounts import ADMIN_EMAIL, make_member
 from support.graphql_client import GraphQLClient
@@ -529,7 +524,7 @@ def reply_to(response: httpx.Response) -> str:
     assert body["chat_id"] == int(TELEGRAM_CHAT_ID)
     text: str = body["text"]
     assert len(text) <= 4096
-    assert _telegram_parse_problem(text, "HTML") is None, text
+    assert parse_problem(text, "HTML") is None, text
     return text
 
 

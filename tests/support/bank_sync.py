@@ -9,15 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from fakes.provider_apis import (
-    ENABLE_BANKING_APP_ID,
-    ENABLE_BANKING_KEY_PEM,
-    GOCARDLESS_SECRET_ID,
-    GOCARDLESS_SECRET_KEY,
-    TELEGRAM_CHAT_ID,
-    TELEGRAM_TOKEN,
-    FakeProviders,
-)
+from fakes.enablebanking import ENABLE_BANKING_APP_ID, ENABLE_BANKING_KEY_PEM
+from fakes.gocardless import GOCARDLESS_SECRET_ID, GOCARDLESS_SECRET_KEY
+from fakes.server import FakeProviders
+from fakes.telegram import TELEGRAM_CHAT_ID, TELEGRAM_TOKEN
 from support.graphql_client import GraphQLClient
 from support.live_server import LiveServer
 from support.waiting import wait_for

@@ -14,7 +14,7 @@ from ai_service.core.jobs.models import Job, JobState
 from ai_service.platform.market import BarColumns
 from ai_service.trading import Bars, RiskSettings, Strategy, run_backtest
 from ai_service.trading.marketdata import parse_ohlcv
-from fakes.provider_apis import FakeProviders
+from fakes.server import FakeProviders
 from support.accounts import make_member
 from support.graphql_client import GraphQLClient
 from support.live_server import LiveServer
@@ -476,7 +476,7 @@ def trending_bars(n: int, start: int = 1_600_000_000) -> BarColumns:
 def test_an_active_strategy_signals_new_bars_once_and_tells_telegram(
     server: LiveServer, gql: GraphQLClient, token: str, fake_providers: FakeProviders,
 ) -> None:
-    from fakes.provider_apis import TELEGRAM_CHAT_ID, TELEGRAM_TOKEN
+    from fakes.telegram import TELEGRAM_CHAT_ID, TELEGRAM_TOKEN
 
     gql.data("""mutation($v: [IntegrationValueInput!]!) { setIntegration(provider: TELEGRAM,
                 values: $v) { configured } }""",

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from ai_service.integrations.providers import Provider
-from fakes.provider_apis import ANTHROPIC_KEY, FakeProviders
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.server import FakeProviders
 from support.docfiles import make_pdf, uploaded
 from support.documents import CONTRACT, configure, ingested
 from support.graphql_client import GraphQLClient

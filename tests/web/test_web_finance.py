@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from fakes.provider_apis import FakeProviders
+from fakes.server import FakeProviders
 from support.bank_sync import configure
 from support.finance import CREATE_ACCOUNT, IMPORT, category_id
 from support.graphql_client import GraphQLClient

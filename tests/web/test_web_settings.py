@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from fakes.provider_apis import OPENAI_KEY, FakeProviders
+from fakes.openai import OPENAI_KEY
+from fakes.server import FakeProviders
 from support.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, make_member
 from support.graphql_client import LOGIN, GraphQLClient
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from fakes.bank_data import DemoTransaction
-from fakes.provider_apis import FakeProviders
+from fakes.server import FakeProviders
 from support.accounts import make_member
 from support.bank_sync import (
     CONNECT,

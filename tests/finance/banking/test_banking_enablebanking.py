@@ -29,14 +29,14 @@ from ai_service.finance.banking import (
 )
 from ai_service.integrations.providers import Provider
 from ai_service.integrations.service import IntegrationConfig
-from fakes.provider_apis import (
+from fakes.enablebanking import (
     ENABLE_BANKING_APP_ID,
     ENABLE_BANKING_KEY_PEM,
     ENABLE_BANKING_REDIRECT_URLS,
-    FakeProviders,
     new_rsa_key_pem,
     public_key_pem,
 )
+from fakes.server import FakeProviders
 
 REDIRECT = ENABLE_BANKING_REDIRECT_URLS[0]
 DEMO = "DE:Demo Bank"

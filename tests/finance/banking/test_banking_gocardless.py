@@ -31,7 +31,8 @@ from ai_service.finance.banking import (
 )
 from ai_service.integrations.providers import Provider
 from ai_service.integrations.service import IntegrationConfig
-from fakes.provider_apis import GOCARDLESS_SECRET_ID, GOCARDLESS_SECRET_KEY, FakeProviders
+from fakes.gocardless import GOCARDLESS_SECRET_ID, GOCARDLESS_SECRET_KEY
+from fakes.server import FakeProviders
 from support.processes import free_port
 
 REDIRECT = "https://money.example/banking/callback"

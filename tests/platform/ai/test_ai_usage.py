@@ -13,7 +13,9 @@ from ai_service.core.client import CLI_CLIENT
 from ai_service.integrations.providers import Provider
 from ai_service.platform.ai import AiUsage, LLMGateway, usage_summary
 from ai_service.users.models import User
-from fakes.provider_apis import ANTHROPIC_KEY, OPENAI_KEY, FakeProviders
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.openai import OPENAI_KEY
+from fakes.server import FakeProviders
 from support.accounts import make_member
 from support.graphql_client import GraphQLClient
 from support.live_server import LiveServer

@@ -19,7 +19,9 @@ from ai_service.integrations.service import Scope
 from ai_service.platform.ai import AiUsage, Capability, LLMGateway, Message
 from ai_service.platform.ai import gateway as gateway_module
 from ai_service.users.models import User
-from fakes.provider_apis import ANTHROPIC_KEY, OPENAI_KEY, OPENAI_ORG, FakeProviders
+from fakes.anthropic import ANTHROPIC_KEY
+from fakes.openai import OPENAI_KEY, OPENAI_ORG
+from fakes.server import FakeProviders
 from support.accounts import make_member
 from support.graphql_client import GraphQLClient
 from support.live_server import LiveServer
