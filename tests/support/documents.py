@@ -22,6 +22,8 @@ DOCUMENT = f"query($id: ID!) {{ document(id: $id) {{ {DOCUMENT_FIELDS} }} }}"
 SEARCH = """query($q: String!, $limit: Int, $ids: [ID!]) {
   searchDocuments(query: $q, limit: $limit, documentIds: $ids) {
     text page score byVector byKeyword document { id title } } }"""
+SET = """mutation($p: IntegrationProvider!, $v: [IntegrationValueInput!]!) {
+  setIntegration(provider: $p, values: $v) { configured } }"""
 
 
 def ingested(gql: GraphQLClient, token: str, document_id: str) -> dict[str, Any]:
@@ -40,12 +42,5 @@ def search(gql: GraphQLClient, token: str, query: str, **kw: Any) -> list[dict[s
     return hits
 
 
-
-SET = """mutation($p: IntegrationProvider!, $v: [IntegrationValueInput!]!) {
-  setIntegration(provider: $p, values: $v) { configured } }"""
-
-
 def configure(gql: GraphQLClient, token: str, provider: Provider, key: str) -> None:
     gql.data(SET, {"p": provider.value, "v": [{"key": "apiKey", "value": key}]}, token=token)
-
-

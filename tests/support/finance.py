@@ -20,8 +20,6 @@ TRANSACTIONS = """query($first: Int!, $after: String, $filter: TransactionFilter
       counterpartyIban reference status rawPayload account { name } category { name }
       client { name } tags { name } } }
     pageInfo { hasNextPage endCursor } } }"""
-
-
 GERMAN_CSV = """Buchungstag;Valuta;Auftraggeber / Empfänger;Verwendungszweck;IBAN;Betrag;Währung
 02.01.2025;02.01.2025;ACME GmbH;Gehalt Januar;DE89370400440532013000;3.250,00;EUR
 03.01.2025;03.01.2025;REWE Markt;Einkauf;;-54,37;EUR
@@ -42,8 +40,6 @@ def upload(gql: GraphQLClient, account: str, content: str | bytes, fmt: str = "C
     return result
 
 
-
-
 def account(gql: GraphQLClient, name: str = "Giro", currency: str = "EUR",
             **extra: Any) -> dict[str, Any]:
     result: dict[str, Any] = gql.data(CREATE_ACCOUNT, {"i": {"name": name, "currency": currency,
@@ -57,10 +53,6 @@ def transactions(gql: GraphQLClient, first: int = 100, **filter_: Any) -> list[d
     return [e["node"] for e in edges]
 
 
-
-
 def category_id(gql: GraphQLClient, name: str) -> str:
     categories = gql.data("{ categories { id name kind parentId } }")["categories"]
     return next(c["id"] for c in categories if c["name"] == name)
-
-
