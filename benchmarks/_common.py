@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from pgadmin import create_database, drop_database  # noqa: E402 - scratch databases, as in tests
+from support.pgadmin import create_database, drop_database  # noqa: E402 - scratch databases, as in tests
 
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "benchmarks" / "results"

@@ -38,7 +38,7 @@ from ai_service.documents.models import Document, DocumentChunk, DocumentStatus
 from ai_service.platform.vectors import VectorPoint
 from ai_service.services import open_services
 from ai_service.users.models import Role
-from docfiles import make_pdf
+from support.docfiles import make_pdf
 
 _COMMON_TEXT = """the of and to in a is that for it as with was on be by this are from or have
 an not which at but all their can has more will one would there were been"""

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from conftest import ADMIN_EMAIL, LOGIN, GraphQLClient, LiveServer, embedded_env, run_cli
+from support.accounts import ADMIN_EMAIL
+from support.graphql_client import LOGIN, GraphQLClient
+from support.live_server import LiveServer
+from support.processes import embedded_env, run_cli
 
 COMMANDS = [
     ["serve"], ["worker"], ["migrate"], ["makemigrations"], ["create-admin"], ["users"],

@@ -16,7 +16,7 @@ from ai_service.config import (
     load_settings,
     secret_strength,
 )
-from conftest import embedded_env, run_cli
+from support.processes import embedded_env, run_cli
 
 STRONG = "s" * 40
 KEYRING = "k1:" + base64.b64encode(b"\x01" * 32).decode()
