@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,9 @@ import pytest
 from ai_service.core.errors import BadUserInput
 from ai_service.finance.imports import ImportMapping, ImportTarget, ParsedFile, parse_bytes
 from ai_service.finance.models import ImportFormat
+from support.paths import DATA
 
-BANK = Path(__file__).parent / "data" / "bank"
+BANK = DATA / "bank"
 
 
 def qif(body: str, **mapping: Any) -> ParsedFile:
@@ -88,17 +88,15 @@ def test_split_lines_are_parts_of_the_total_not_more_transactions() -> None:
     assert parsed.rows[1].counterparty_name == "T-Mobile"
 
 
-def test_an_investment_section_is_an_account_whose_records_are_left_out() -> None:
+def test_an_investment_section_is_left_out_and_the_cash_account_read() -> None:
     data = (BANK / "qif/isaacharrisholt+quiffen/test.qif").read_bytes()
-    with pytest.raises(BadUserInput) as caught:
-        parse_bytes(data, None, None, ImportTarget("USD"))
-    assert caught.value.message == ("This file holds 2 accounts (Bank, Invst): choose one with "
-                                    "mapping.account")
+    bank = parse_bytes(data, None, None, ImportTarget("USD"))  # the Invst section is no choice
+    assert len(bank.rows) == 6
+    assert bank.skipped == 1
+    assert ("1 investment transactions (the QIF Invst section) were left out: only the "
+            "transactions of cash, bank and card accounts are imported") in bank.notes
     investments = parse_bytes(data, None, ImportMapping(account="invst"), ImportTarget("USD"))
     assert (investments.rows, investments.skipped) == ([], 1)
-    assert investments.notes == [
-        "1 investment transactions (the QIF Invst section) were left out: only the "
-        "transactions of cash, bank and card accounts are imported"]
 
 
 def test_accounts_are_named_by_their_account_block() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from ai_service.core.errors import BadUserInput
 from ai_service.finance.imports import ImportMapping, ImportTarget, ParsedFile, parse_bytes
 from ai_service.finance.imports.ofx_markup import parse_markup
 from ai_service.finance.models import ImportFormat
+from support.paths import DATA
 
-BANK = Path(__file__).parent / "data" / "bank"
+BANK = DATA / "bank"
 
 
 def read(name: str, account: str | None = None, target: ImportTarget | None = None,

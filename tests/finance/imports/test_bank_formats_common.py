@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from ai_service.core.errors import BadUserInput
 from ai_service.finance.imports import ImportTarget, parse_bytes
 from ai_service.finance.imports.sniff import detect_format
 from ai_service.finance.models import ImportFormat
+from support.paths import DATA
 
-BANK = Path(__file__).parent / "data" / "bank"
+BANK = DATA / "bank"
 FORMATS = {"ofx": ImportFormat.OFX, "qfx": ImportFormat.OFX, "qif": ImportFormat.QIF,
            "mt940": ImportFormat.MT940, "camt052": ImportFormat.CAMT052,
            "camt053": ImportFormat.CAMT053, "camt054": ImportFormat.CAMT054}

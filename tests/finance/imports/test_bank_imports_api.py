@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bank_corpus import MANIFEST, ROOT
-from conftest import GraphQLClient
+from support.bank_corpus import MANIFEST, ROOT
+from support.graphql_client import GraphQLClient
 
 IMPORT = """mutation($a: ID!, $f: Upload!, $fmt: ImportFormat, $m: CsvMappingInput,
                      $dry: Boolean, $remember: Boolean) {

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bank_corpus import MANIFEST, judge
+from support.bank_corpus import MANIFEST, judge
 
 
 def _id(entry: dict[str, Any]) -> str:

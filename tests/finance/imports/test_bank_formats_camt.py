@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from ai_service.core.errors import BadUserInput
 from ai_service.finance.imports import ImportMapping, ImportTarget, ParsedFile, parse_bytes
 from ai_service.finance.models import ImportFormat, TransactionStatus
+from support.paths import DATA
 
-BANK = Path(__file__).parent / "data" / "bank"
+BANK = DATA / "bank"
 
 
 def read(name: str, account: str | None = None, iban: str | None = None) -> ParsedFile:

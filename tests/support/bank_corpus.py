@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ai_service.core.errors import BadUserInput
@@ -33,8 +32,9 @@ from ai_service.finance.imports import (
     parse_bytes,
 )
 from ai_service.finance.models import AccountType, TransactionStatus
+from support.paths import DATA
 
-ROOT = Path(__file__).parent / "data" / "bank"
+ROOT = DATA / "bank"
 MANIFEST: list[dict[str, Any]] = json.loads((ROOT / "manifest.json").read_text())
 # What a library's or Python's own words look like: never in a message for a person.
 _LEAKS = re.compile(r"object at 0x|Traceback|Error\b|Exception\b|\bKeyError|\bNone\b|<\w+ "
