@@ -95,8 +95,6 @@ def test_an_investment_section_is_left_out_and_the_cash_account_read() -> None:
     assert bank.skipped == 1
     assert ("1 investment transactions (the QIF Invst section) were left out: only the "
             "transactions of cash, bank and card accounts are imported") in bank.notes
-    investments = parse_bytes(data, None, ImportMapping(account="invst"), ImportTarget("USD"))
-    assert (investments.rows, investments.skipped) == ([], 1)
 
 
 def test_accounts_are_named_by_their_account_block() -> None:
