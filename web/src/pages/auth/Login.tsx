@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
-import { errorCode } from "../../lib/errors";
+import { errorCode, errorMessage } from "../../lib/errors";
 import { clearSessionEnded, sessionEndedReason, setSession, type Session } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
 import "./AuthFields";
@@ -64,7 +64,7 @@ export function Login() {
         <h1>Sign in to ai-service</h1>
         {ended && !result.error ? <Alert tone="info">{ended}</Alert> : null}
         {code === "RATE_LIMITED" ? (
-          <Alert tone="error" title="Too many attempts.">{result.error?.graphQLErrors[0]?.message}</Alert>
+          <Alert tone="error" title="Too many attempts.">{errorMessage(result.error)}</Alert>
         ) : (
           <ErrorAlert error={result.error} />
         )}

@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
+import { fieldErrors } from "../../lib/errors";
 import { formatBytes, formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
 import { Analysis } from "./Analysis";
@@ -70,6 +71,7 @@ export default function Detail() {
   }
   if (!doc) return <p className="muted" role="status">Loading…</p>;
 
+  const updateErrors = fieldErrors(update.error, ["title", "tags"]);
   const isPdf = doc.mimeType === "application/pdf";
   const busy = doc.status === "PENDING" || doc.status === "PROCESSING";
   const refresh = () => refetch({ requestPolicy: "network-only" });
@@ -160,13 +162,13 @@ export default function Detail() {
       <section className="card" aria-labelledby="edit-heading">
         <h2 id="edit-heading">Title and tags</h2>
         <form onSubmit={submit}>
-          <ErrorAlert error={update.error} />
+          <ErrorAlert errors={updateErrors.others} />
           {saved && !update.fetching ? <Alert tone="success">Saved.</Alert> : null}
           <div className="form-grid">
-            <Field label="Title">
+            <Field label="Title" error={updateErrors.field("title")}>
               <input required maxLength={300} value={title} onChange={(e) => setTitle(e.target.value)} />
             </Field>
-            <Field label="Tags" hint="Separated by commas.">
+            <Field label="Tags" hint="Separated by commas." error={updateErrors.field("tags")}>
               <input value={tags} onChange={(e) => setTags(e.target.value)} />
             </Field>
           </div>

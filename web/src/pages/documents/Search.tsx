@@ -6,6 +6,7 @@ import { Badge } from "../../components/Badge";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { fieldErrors } from "../../lib/errors";
 import { useDebounced } from "../../lib/useDebounced";
 import { Highlight } from "./highlight";
 import { DocumentsAsk, DocumentsSearch } from "./queries";
@@ -54,6 +55,7 @@ function Ask() {
   const [question, setQuestion] = useState("");
   const [result, ask] = useMutation(DocumentsAsk);
   const answer = result.data?.askDocuments;
+  const errors = fieldErrors(result.error, ["question"]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (question.trim()) void ask({ question: question.trim() });
@@ -63,7 +65,7 @@ function Ask() {
       <h2 id="ask-heading">Ask a question</h2>
       <p className="muted small">Answered by your AI provider from the passages that match, with the passages it used.</p>
       <form onSubmit={submit}>
-        <Field label="Question">
+        <Field label="Question" error={errors.field("question")}>
           <textarea required rows={2} value={question} onChange={(e) => setQuestion(e.target.value)}
             placeholder="e.g. How much notice do I need to give to end the service contract?" />
         </Field>
@@ -72,7 +74,7 @@ function Ask() {
         </button>
       </form>
       {result.fetching ? <p className="muted" role="status">Finding passages and asking the AI…</p> : null}
-      <ErrorAlert error={result.error} />
+      <ErrorAlert errors={errors.others} />
       {answer && !result.fetching ? (
         answer.grounded ? (
           <div className="answer" aria-live="polite">

@@ -10,6 +10,7 @@ import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { AccountType, FinanceAccountsQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime, sumDecimals } from "../../lib/format";
 import { ACCOUNT_TYPES, orNull } from "./common";
 
@@ -126,6 +127,8 @@ function formatIban(iban: string): string {
   return iban.replace(/(.{4})/g, "$1 ").trim();
 }
 
+const ACCOUNT_FIELDS = ["name", "currency", "type", "institution", "iban", "openingBalance"] as const;
+
 function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: () => void }) {
   const [name, setName] = useState(account?.name ?? "");
   const [currency, setCurrency] = useState(account?.currency ?? "EUR");
@@ -135,8 +138,7 @@ function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: 
   const [opening, setOpening] = useState(account?.openingBalance ?? "");
   const [created, create] = useMutation(CreateAccount);
   const [updated, update] = useMutation(UpdateAccount);
-  const error = created.error ?? updated.error;
-  const field = (f: string) => (error?.graphQLErrors[0]?.extensions?.field === f ? error.graphQLErrors[0].message : null);
+  const errors = fieldErrors(created.error ?? updated.error, ACCOUNT_FIELDS);
   const synced = account?.connection != null;
 
   const submit = async (event: FormEvent) => {
@@ -154,26 +156,26 @@ function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: 
 
   return (
     <form onSubmit={submit}>
-      <ErrorAlert error={error} />
+      <ErrorAlert errors={errors.others} />
       <div className="form-grid">
-        <Field label="Name" error={field("name")}>
+        <Field label="Name" error={errors.field("name")}>
           <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
         </Field>
-        <Field label="Currency" hint="ISO code, e.g. EUR" error={field("currency")}>
+        <Field label="Currency" hint="ISO code, e.g. EUR" error={errors.field("currency")}>
           <input required value={currency} onChange={(e) => setCurrency(e.target.value)} maxLength={3} pattern="[A-Za-z]{3}" disabled={synced} />
         </Field>
-        <Field label="Type">
+        <Field label="Type" error={errors.field("type")}>
           <select value={type} onChange={(e) => setType(e.target.value as AccountType)}>
             {ACCOUNT_TYPES.map((t) => <option key={t} value={t}>{statusLabel(t)}</option>)}
           </select>
         </Field>
-        <Field label="Institution" hint="Optional" error={field("institution")}>
+        <Field label="Institution" hint="Optional" error={errors.field("institution")}>
           <input value={institution} onChange={(e) => setInstitution(e.target.value)} />
         </Field>
-        <Field label="IBAN" hint="Optional" error={field("iban")}>
+        <Field label="IBAN" hint="Optional" error={errors.field("iban")}>
           <input value={iban} onChange={(e) => setIban(e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        <Field label="Opening balance" hint="Optional; the balance before the first transaction" error={field("openingBalance")}>
+        <Field label="Opening balance" hint="Optional; the balance before the first transaction" error={errors.field("openingBalance")}>
           <input inputMode="decimal" value={opening} onChange={(e) => setOpening(e.target.value)} />
         </Field>
       </div>

@@ -12,6 +12,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
 import type { BankProvider, FinanceBankConnectionsQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
 import { usePollWhile } from "../../lib/usePollWhile";
@@ -114,6 +115,7 @@ function ConnectForm() {
     return needle ? banks.filter((b) => b.name.toLowerCase().includes(needle) || b.bic?.toLowerCase().includes(needle)) : banks;
   }, [banks, filter]);
   const chosen = banks.find((b) => b.id === institutionId);
+  const errors = fieldErrors(institutions.error ?? connected.error, ["provider", "country", ...(banks.length ? ["institutionId"] : [])]);
 
   const find = (event: FormEvent) => {
     event.preventDefault();
@@ -133,24 +135,24 @@ function ConnectForm() {
     <section className="card" aria-labelledby="connect-heading">
       <h2 id="connect-heading">Connect a bank</h2>
       <form className="filters" onSubmit={find}>
-        <Field label="Provider">
+        <Field label="Provider" error={errors.field("provider")}>
           <select value={provider} onChange={(e) => setProvider(e.target.value as BankProvider)}>
             {PROVIDERS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
           </select>
         </Field>
-        <Field label="Country" hint="Two letters, e.g. DE">
+        <Field label="Country" hint="Two letters, e.g. DE" error={errors.field("country")}>
           <input required value={country} onChange={(e) => setCountry(e.target.value)} maxLength={2} size={4} pattern="[A-Za-z]{2}" autoComplete="country" />
         </Field>
         <button type="submit" disabled={institutions.fetching}>{institutions.fetching ? "Finding banks…" : "Find banks"}</button>
       </form>
-      <ErrorAlert error={institutions.error ?? connected.error} />
+      <ErrorAlert errors={errors.others} />
       {asked && institutions.data ? (
         banks.length ? (
           <div className="filters">
             <Field label="Filter banks">
               <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
             </Field>
-            <Field label="Bank" hint={chosen?.maxHistoryDays ? `Up to ${chosen.maxHistoryDays} days of history` : undefined}>
+            <Field label="Bank" hint={chosen?.maxHistoryDays ? `Up to ${chosen.maxHistoryDays} days of history` : undefined} error={errors.field("institutionId")}>
               <select value={institutionId} onChange={(e) => setInstitutionId(e.target.value)}>
                 <option value="">Choose a bank ({shown.length})…</option>
                 {shown.map((b) => <option key={b.id} value={b.id}>{b.name}{b.bic ? ` (${b.bic})` : ""}</option>)}

@@ -9,6 +9,7 @@ import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { ClientInput, FinanceClientFieldsFragment } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { orNull } from "./common";
 import { TagChip } from "./TagEditor";
 
@@ -79,6 +80,7 @@ export default function Clients() {
 const TEXT_FIELDS = [
   ["name", "Name"], ["businessName", "Business name"], ["taxId", "Tax ID"], ["email", "Email"], ["phone", "Phone"], ["currency", "Currency"],
 ] as const;
+const CLIENT_FIELDS = [...TEXT_FIELDS.map(([key]) => key), "paymentTermsDays", "address", "notes"] as const;
 
 /** The input: blank fields become null, so clearing one clears it on the server. */
 export function clientInput(values: Record<string, string>): ClientInput {
@@ -101,8 +103,7 @@ export function ClientForm({ client, onDone }: { client: ClientView | null; onDo
   }));
   const [created, create] = useMutation(CreateClient);
   const [updated, update] = useMutation(UpdateClient);
-  const error = created.error ?? updated.error;
-  const fieldError = (f: string) => (error?.graphQLErrors[0]?.extensions?.field === f ? error.graphQLErrors[0].message : null);
+  const errors = fieldErrors(created.error ?? updated.error, CLIENT_FIELDS);
   const set = (key: string, value: string) => setValues((v) => ({ ...v, [key]: value }));
 
   const submit = async (event: FormEvent) => {
@@ -119,22 +120,22 @@ export function ClientForm({ client, onDone }: { client: ClientView | null; onDo
 
   return (
     <form onSubmit={submit}>
-      <ErrorAlert error={error} />
+      <ErrorAlert errors={errors.others} />
       <div className="form-grid">
         {TEXT_FIELDS.map(([key, label]) => (
-          <Field key={key} label={label} error={fieldError(key)} hint={key === "currency" ? "ISO code, e.g. EUR" : undefined}>
+          <Field key={key} label={label} error={errors.field(key)} hint={key === "currency" ? "ISO code, e.g. EUR" : undefined}>
             <input value={values[key]} onChange={(e) => set(key, e.target.value)} required={key === "name"}
               type={key === "email" ? "email" : key === "phone" ? "tel" : "text"} maxLength={key === "currency" ? 3 : 300} />
           </Field>
         ))}
-        <Field label="Payment terms (days)" error={fieldError("paymentTermsDays")}>
+        <Field label="Payment terms (days)" error={errors.field("paymentTermsDays")}>
           <input type="number" min={0} max={365} value={values.paymentTermsDays} onChange={(e) => set("paymentTermsDays", e.target.value)} />
         </Field>
       </div>
-      <Field label="Address" error={fieldError("address")}>
+      <Field label="Address" error={errors.field("address")}>
         <textarea rows={3} value={values.address} onChange={(e) => set("address", e.target.value)} />
       </Field>
-      <Field label="Notes" error={fieldError("notes")}>
+      <Field label="Notes" error={errors.field("notes")}>
         <textarea rows={4} value={values.notes} onChange={(e) => set("notes", e.target.value)} />
       </Field>
       <div className="actions">

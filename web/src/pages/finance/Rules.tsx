@@ -8,6 +8,7 @@ import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { FinanceRulesQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags } from "./common";
 import { EMPTY_CONDITIONS, conditionsForm, conditionsInput, describeConditions, type ConditionsForm } from "./ruleConditions";
 import { Suggestions } from "./Suggestions";
@@ -123,6 +124,13 @@ export default function Rules() {
   );
 }
 
+// The inputs the server may name; "conditions" is the group as a whole (none filled in).
+const RULE_FIELDS = [
+  "name", "priority", "conditions", "conditions.descriptionContains", "conditions.counterpartyContains",
+  "conditions.counterpartyIban", "conditions.amountMin", "conditions.amountMax", "conditions.accountId",
+  "categoryId", "clientId",
+] as const;
+
 function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onDone }: {
   rule: RuleRow | null; nextPriority: number; onDone: () => void;
   accounts: readonly { id: string; name: string }[]; tags: readonly { id: string; name: string }[];
@@ -137,9 +145,7 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [created, create] = useMutation(CreateRule);
   const [updated, update] = useMutation(UpdateRule);
-  const error = created.error ?? updated.error;
-  const errorField = error?.graphQLErrors[0]?.extensions?.field as string | undefined;
-  const fieldError = (f: string) => (errorField === f ? error?.graphQLErrors[0]?.message : null);
+  const errors = fieldErrors(created.error ?? updated.error, RULE_FIELDS);
   const condition = (key: keyof ConditionsForm, value: string) => setConditions({ ...conditions, [key]: value });
 
   const submit = async (event: FormEvent) => {
@@ -154,45 +160,45 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
 
   return (
     <form onSubmit={submit}>
-      <ErrorAlert error={error} />
-      <Field label="Name" error={fieldError("name")}>
+      <ErrorAlert errors={errors.others} />
+      <Field label="Name" error={errors.field("name")}>
         <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
       </Field>
       <fieldset>
         <legend>When (all filled-in conditions must match)</legend>
         <div className="form-grid">
-          <Field label="Description contains" error={fieldError("conditions.descriptionContains")}>
+          <Field label="Description contains" error={errors.field("conditions.descriptionContains")}>
             <input value={conditions.descriptionContains} onChange={(e) => condition("descriptionContains", e.target.value)} />
           </Field>
-          <Field label="Counterparty contains" error={fieldError("conditions.counterpartyContains")}>
+          <Field label="Counterparty contains" error={errors.field("conditions.counterpartyContains")}>
             <input value={conditions.counterpartyContains} onChange={(e) => condition("counterpartyContains", e.target.value)} />
           </Field>
-          <Field label="Counterparty IBAN" error={fieldError("conditions.counterpartyIban")}>
+          <Field label="Counterparty IBAN" error={errors.field("conditions.counterpartyIban")}>
             <input value={conditions.counterpartyIban} onChange={(e) => condition("counterpartyIban", e.target.value)} spellCheck={false} />
           </Field>
-          <Field label="Amount at least" hint="Negative for money out" error={fieldError("conditions.amountMin")}>
+          <Field label="Amount at least" hint="Negative for money out" error={errors.field("conditions.amountMin")}>
             <input inputMode="decimal" value={conditions.amountMin} onChange={(e) => condition("amountMin", e.target.value)} />
           </Field>
-          <Field label="Amount at most" error={fieldError("conditions.amountMax")}>
+          <Field label="Amount at most" error={errors.field("conditions.amountMax")}>
             <input inputMode="decimal" value={conditions.amountMax} onChange={(e) => condition("amountMax", e.target.value)} />
           </Field>
-          <Field label="Account">
+          <Field label="Account" error={errors.field("conditions.accountId")}>
             <select value={conditions.accountId} onChange={(e) => condition("accountId", e.target.value)}>
               <option value="">Any account</option>
               {accounts.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
             </select>
           </Field>
         </div>
-        {fieldError("conditions") ? <p className="field-error">{fieldError("conditions")}</p> : null}
+        {errors.field("conditions") ? <p className="field-error" role="alert">{errors.field("conditions")}</p> : null}
       </fieldset>
       <fieldset>
         <legend>Then</legend>
         <div className="form-grid">
-          <Field label="Set category">
+          <Field label="Set category" error={errors.field("categoryId")}>
             <CategorySelect categories={categories} emptyLabel="Leave the category" value={categoryId} onChange={(e) => setCategoryId(e.target.value)} />
           </Field>
           {clients.length ? (
-            <Field label="Assign client">
+            <Field label="Assign client" error={errors.field("clientId")}>
               <select value={clientId} onChange={(e) => setClientId(e.target.value)}>
                 <option value="">No client</option>
                 {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
@@ -214,7 +220,7 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
         ) : <p className="muted small">Tags you create on transactions can be added by rules too.</p>}
       </fieldset>
       <div className="form-grid">
-        <Field label="Priority" hint="Lower runs first" error={fieldError("priority")}>
+        <Field label="Priority" hint="Lower runs first" error={errors.field("priority")}>
           <input type="number" step={1} value={priority} onChange={(e) => setPriority(e.target.value)} />
         </Field>
         <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled</label>

@@ -5,6 +5,7 @@ import { Badge } from "../../components/Badge";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import type { IntegrationScope, SettingsIntegrationFieldsFragment } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { changedValues, initialValues, type FieldSpec, type FieldValue, type FormValues } from "./integrationValues";
 import { ConfirmAction } from "./ConfirmAction";
@@ -52,8 +53,8 @@ export function IntegrationStatus({ integration }: { integration: SettingsIntegr
   return <Badge tone="neutral">Configured, not tested</Badge>;
 }
 
-function FieldInput({ spec, stored, value, onChange }: {
-  spec: FieldSpec; stored?: FieldValue; value: string; onChange: (value: string) => void;
+function FieldInput({ spec, stored, value, error, onChange }: {
+  spec: FieldSpec; stored?: FieldValue; value: string; error: string | null; onChange: (value: string) => void;
 }) {
   // The default is in the placeholder (or the first choice); the hint says it in words too.
   const showDefault = spec.default && spec.kind !== "BOOLEAN" && spec.kind !== "CHOICE" && !spec.secret;
@@ -71,6 +72,7 @@ function FieldInput({ spec, stored, value, onChange }: {
           {" "}{spec.label}
         </label>
         {spec.help ? <small className="muted">{spec.help}</small> : null}
+        {error ? <small className="field-error" role="alert">{error}</small> : null}
       </div>
     );
   } else if (spec.kind === "CHOICE") {
@@ -102,7 +104,7 @@ function FieldInput({ spec, stored, value, onChange }: {
     );
   }
   return (
-    <Field label={`${spec.label}${spec.required ? "" : " (optional)"}`} hint={hint || undefined}>
+    <Field label={`${spec.label}${spec.required ? "" : " (optional)"}`} hint={hint || undefined} error={error}>
       {control}
     </Field>
   );
@@ -126,6 +128,8 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
   const [deleted, remove] = useMutation(DeleteIntegration);
   const stored = new Map(integration.fields.map((f) => [f.name, f]));
   const vars = { provider: info.provider, scope };
+  // A refused save names the value it is about (its key): the message goes under that input.
+  const errors = fieldErrors(saved.error ?? tested.error, info.fields.map((f) => f.name));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -187,12 +191,12 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
         <div className="form-grid">
           {info.fields.map((spec) => (
             <FieldInput
-              key={spec.name} spec={spec} stored={stored.get(spec.name)} value={values[spec.name] ?? ""}
+              key={spec.name} spec={spec} stored={stored.get(spec.name)} value={values[spec.name] ?? ""} error={errors.field(spec.name)}
               onChange={(value) => setValues((v) => ({ ...v, [spec.name]: value }))}
             />
           ))}
         </div>
-        <ErrorAlert error={saved.error ?? tested.error} />
+        <ErrorAlert errors={errors.others} />
         {notice && !tested.error ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
         {tested.fetching ? <p className="muted" role="status">Testing the connection…</p> : null}
         <div className="actions">

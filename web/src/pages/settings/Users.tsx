@@ -8,6 +8,7 @@ import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { Role, SettingsUserFieldsFragment } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { getSession, setSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
@@ -58,6 +59,7 @@ function InviteDialog({ open, onClose, onCreated }: {
   const [fullName, setFullName] = useState("");
   const [role, setRole] = useState<Role>("MEMBER");
   const [created, create] = useMutation(CreateUser);
+  const errors = fieldErrors(created.error, ["email", "fullName", "role"]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -75,14 +77,14 @@ function InviteDialog({ open, onClose, onCreated }: {
   return (
     <Dialog open={open} title="Invite a user" onClose={onClose}>
       <form onSubmit={submit}>
-        <ErrorAlert error={created.error} />
-        <Field label="Email">
+        <ErrorAlert errors={errors.others} />
+        <Field label="Email" error={errors.field("email")}>
           <input type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
-        <Field label="Full name (optional)">
+        <Field label="Full name (optional)" error={errors.field("fullName")}>
           <input type="text" autoComplete="off" value={fullName} onChange={(e) => setFullName(e.target.value)} />
         </Field>
-        <Field label="Role" hint="Administrators manage users, the instance-wide integrations and see the audit log.">
+        <Field label="Role" hint="Administrators manage users, the instance-wide integrations and see the audit log." error={errors.field("role")}>
           <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
             <option value="MEMBER">Member</option>
             <option value="ADMIN">Administrator</option>

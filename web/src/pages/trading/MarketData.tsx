@@ -12,12 +12,12 @@ import { ProgressBar } from "../../components/ProgressBar";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import type { Timeframe, TradingImportMarketDataMutation } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
+import { fieldErrors, type ServerError } from "../../lib/errors";
 import { formatBytes, formatDate, formatDateTime } from "../../lib/format";
 import { uploadMutation } from "../../lib/upload";
 import { TradingMarketSymbols } from "./operations";
 import { PriceChart } from "./PriceChart";
-import { fieldError, num, symbolFromFileName, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
+import { num, symbolFromFileName, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
 
 const ImportMarketData = graphql(`
   mutation TradingImportMarketData($symbol: String!, $timeframe: Timeframe!, $file: Upload!) {
@@ -162,18 +162,19 @@ function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
   };
 
   const busy = progress != null;
+  const shown = fieldErrors(errors, ["symbol", "timeframe"]);
   return (
     <form onSubmit={submit} aria-label="Import market data">
       <p className="muted small">
         A header row and columns for date or time, open, high, low, close and volume (a Yahoo Finance download works as is).
         Importing again is safe: bars already stored are skipped, corrected ones updated. A file with any invalid row stores nothing.
       </p>
-      <ErrorAlert errors={errors.filter((e) => e.field !== "symbol")} />
+      <ErrorAlert errors={shown.others} />
       <div className="form-grid">
-        <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={fieldError(errors, "symbol")}>
+        <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={shown.field("symbol")}>
           <input required value={symbol} spellCheck={false} autoCapitalize="characters" onChange={(e) => { setSymbol(e.target.value); setSymbolTyped(true); }} />
         </Field>
-        <Field label="Timeframe" hint="The bars' length in the file">
+        <Field label="Timeframe" hint="The bars' length in the file" error={shown.field("timeframe")}>
           <select value={timeframe} onChange={(e) => setTimeframe(e.target.value as Timeframe)}>
             {TIMEFRAMES.map((t) => <option key={t} value={t}>{TIMEFRAME_LABELS[t]}</option>)}
           </select>

@@ -12,7 +12,6 @@ import { PageHeader } from "../../components/PageHeader";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
-import { serverErrors } from "../../lib/errors";
 import { TradingMarketSymbols, TradingStrategyKinds } from "./operations";
 import { StrategyForm } from "./StrategyForm";
 import { kindLabel, pct, ratio, TIMEFRAME_LABELS } from "./util";
@@ -138,7 +137,7 @@ export default function Strategies() {
       <Dialog open={creating} title="New strategy" onClose={() => setCreating(false)}>
         {kinds.data ? (
           <StrategyForm kinds={kinds.data.strategyKinds} symbols={symbolNames} busy={created.fetching}
-                        errors={serverErrors(created.error)} submitLabel="Create strategy"
+                        errors={created.error} submitLabel="Create strategy"
                         onSubmit={submit} onCancel={() => setCreating(false)} />
         ) : null}
       </Dialog>

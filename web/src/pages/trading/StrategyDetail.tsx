@@ -11,7 +11,6 @@ import { PageHeader } from "../../components/PageHeader";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
-import { serverErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { BacktestsTable } from "./BacktestsTable";
 import { OptimizeForm } from "./OptimizeForm";
@@ -191,7 +190,7 @@ export default function StrategyDetail() {
         {kinds.data ? (
           <StrategyForm kinds={kinds.data.strategyKinds} strategy={strategy} busy={updated.fetching}
                         symbols={[...new Set(symbols.data?.marketSymbols.map((s) => s.symbol) ?? [])]}
-                        errors={serverErrors(updated.error)} submitLabel="Save changes"
+                        errors={updated.error} submitLabel="Save changes"
                         onSubmit={save} onCancel={() => setEditing(false)} />
         ) : null}
       </Dialog>

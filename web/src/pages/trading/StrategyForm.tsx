@@ -6,8 +6,8 @@ import { Field } from "../../components/Field";
 import type {
   CreateStrategyInput, StrategyKind, Timeframe, TradingStrategyFieldsFragment, TradingStrategyKindsQuery,
 } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
-import { fieldError, kindLabel, num, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
+import { fieldErrors, type ErrorSource } from "../../lib/errors";
+import { kindLabel, num, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
 
 export type KindInfo = TradingStrategyKindsQuery["strategyKinds"][number];
 type Spec = KindInfo["parameters"][number];
@@ -73,6 +73,12 @@ export function toStrategyInput(state: StrategyFormState): CreateStrategyInput {
   };
 }
 
+// The inputs besides the kind's parameters, named as the server names them.
+const FIELDS = [
+  "name", "kind", "symbol", "timeframe", "risk.positionSize", "risk.stopLossPct", "risk.takeProfitPct",
+  "risk.feeBps", "risk.slippageBps",
+];
+
 function bounds(spec: Spec): string {
   const range = `${num(spec.minimum)}–${num(spec.maximum)}${spec.exclusive ? " (exclusive)" : ""}`;
   return `${spec.description}. ${spec.integer ? "Whole number, " : ""}${range}; default ${num(spec.default)}.`;
@@ -84,7 +90,8 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
   /** Stored symbols, offered as suggestions. */
   symbols?: string[];
   busy?: boolean;
-  errors: ServerError[];
+  /** The refused save's errors: each under its input, the rest above the form. */
+  errors: ErrorSource;
   submitLabel: string;
   onSubmit: (input: CreateStrategyInput) => void;
   onCancel?: () => void;
@@ -107,10 +114,11 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
     onSubmit(toStrategyInput(state));
   };
 
-  const err = (field: string) => fieldError(errors, field);
+  const shown = fieldErrors(errors, [...FIELDS, ...(info?.parameters ?? []).map((p) => `params.${p.name}`)]);
+  const err = shown.field;
   return (
     <form onSubmit={submit} className="trading-strategy-form">
-      <ErrorAlert errors={errors} />
+      <ErrorAlert errors={shown.others} />
       <div className="form-grid">
         <Field label="Name" error={err("name")}>
           <input required value={state.name} onChange={(e) => set("name", e.target.value)} />

@@ -1,6 +1,4 @@
-// Small pure helpers of the trading pages: number formats, form parsing and the mapping of a
-// server error's `extensions.field` onto the form control it is about.
-import type { ServerError } from "../../lib/errors";
+// Small pure helpers of the trading pages: number formats and form parsing.
 
 export const TIMEFRAMES = ["M1", "M5", "M15", "M30", "H1", "H4", "D1", "W1"] as const;
 export type TimeframeName = (typeof TIMEFRAMES)[number];
@@ -107,11 +105,6 @@ export function suggestGrid(current: number, bounds: ParameterBounds): string {
   const round = (v: number) => (integer ? Math.round(v) : Number(v.toPrecision(3)));
   const fit = (v: number) => Math.min(high, Math.max(low, round(v)));
   return [...new Set([fit(current * 0.5), fit(current), fit(current * 1.5)])].join(", ");
-}
-
-/** The server's message about one input (`extensions.field`), for the Field under it. */
-export function fieldError(errors: ServerError[], field: string): string | null {
-  return errors.find((e) => e.field === field)?.message ?? null;
 }
 
 /** Running drawdown of an equity curve as negative fractions of the peak so far. */
