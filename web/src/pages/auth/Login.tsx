@@ -5,9 +5,8 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import { errorCode, errorMessage } from "../../lib/errors";
-import { clearSessionEnded, sessionEndedReason, setSession, type Session } from "../../lib/session";
+import { clearSessionEnded, sessionEndedReason, setSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
-import "./AuthFields";
 
 const NeedsSetup = graphql(`query NeedsSetup { needsSetup }`);
 const LoginMutation = graphql(`
@@ -52,7 +51,7 @@ export function Login() {
     const outcome = await login({ email: email.trim(), password });
     const payload = outcome.data?.login;
     if (payload) {
-      setSession(payload as Session);
+      setSession(payload);
       navigate(next, { replace: true });
     }
   };

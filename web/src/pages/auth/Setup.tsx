@@ -5,8 +5,7 @@ import { ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import { fieldErrors } from "../../lib/errors";
-import { setSession, type Session } from "../../lib/session";
-import "./AuthFields";
+import { setSession } from "../../lib/session";
 
 const NeedsSetup = graphql(`query SetupNeeded { needsSetup }`);
 const CreateFirstAdmin = graphql(`
@@ -41,7 +40,7 @@ export function Setup() {
     setMismatch(null);
     const outcome = await create({ email: email.trim(), password, fullName: fullName.trim() });
     if (outcome.data?.createFirstAdmin) {
-      setSession(outcome.data.createFirstAdmin as Session);
+      setSession(outcome.data.createFirstAdmin);
       navigate("/", { replace: true });
     }
   };

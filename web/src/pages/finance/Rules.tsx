@@ -9,7 +9,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { graphql } from "../../gql";
 import type { FinanceRulesQuery } from "../../gql/graphql";
 import { fieldErrors } from "../../lib/errors";
-import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags } from "./common";
+import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags, type AccountOption, type CategoryOption, type ClientOption, type TagOption } from "./common";
 import { EMPTY_CONDITIONS, conditionsForm, conditionsInput, describeConditions, type ConditionsForm } from "./ruleConditions";
 import { Suggestions } from "./Suggestions";
 import { TagChip } from "./TagEditor";
@@ -133,8 +133,8 @@ const RULE_FIELDS = [
 
 function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onDone }: {
   rule: RuleRow | null; nextPriority: number; onDone: () => void;
-  accounts: readonly { id: string; name: string }[]; tags: readonly { id: string; name: string }[];
-  clients: readonly { id: string; name: string }[]; categories: Parameters<typeof CategorySelect>[0]["categories"];
+  accounts: readonly AccountOption[]; tags: readonly TagOption[]; clients: readonly ClientOption[];
+  categories: readonly CategoryOption[];
 }) {
   const [name, setName] = useState(rule?.name ?? "");
   const [conditions, setConditions] = useState<ConditionsForm>(rule ? conditionsForm(rule.conditions) : EMPTY_CONDITIONS);

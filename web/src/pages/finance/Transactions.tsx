@@ -11,7 +11,7 @@ import { graphql } from "../../gql";
 import type { FinanceTransactionsQuery, TransactionFilterInput } from "../../gql/graphql";
 import { formatDate } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
-import { CategorySelect, useAccounts, useCategories, useClientOptions, useTags, type CategoryOption } from "./common";
+import { CategorySelect, useAccounts, useCategories, useClientOptions, useTags, type CategoryOption, type ClientOption, type TagOption } from "./common";
 import { FILTER_KEYS, filterFromParams, hasFilters } from "./filters";
 import { TagEditor } from "./TagEditor";
 
@@ -150,8 +150,7 @@ export default function Transactions() {
 
 function TransactionTable({ filter, filtered, categories, tags, clients, onClear }: {
   filter: TransactionFilterInput | null; filtered: boolean; categories: readonly CategoryOption[];
-  tags: readonly { id: string; name: string; color?: string | null }[];
-  clients: readonly { id: string; name: string }[]; onClear: () => void;
+  tags: readonly TagOption[]; clients: readonly ClientOption[]; onClear: () => void;
 }) {
   const pages = useKeyset();
   const [result, refetch] = useQuery({
@@ -208,8 +207,7 @@ function TransactionTable({ filter, filtered, categories, tags, clients, onClear
 }
 
 function TransactionRow({ row, categories, tags, clients, onCategory, onClient, onTagsChanged }: {
-  row: Row; categories: readonly CategoryOption[]; tags: readonly { id: string; name: string; color?: string | null }[];
-  clients: readonly { id: string; name: string }[];
+  row: Row; categories: readonly CategoryOption[]; tags: readonly TagOption[]; clients: readonly ClientOption[];
   onCategory: (id: string) => void; onClient: (id: string) => void; onTagsChanged: () => void;
 }) {
   const label = `${row.description || row.counterpartyName || "transaction"} on ${formatDate(row.bookingDate)}`;

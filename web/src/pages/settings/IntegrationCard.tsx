@@ -4,7 +4,7 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
-import type { IntegrationScope, SettingsIntegrationFieldsFragment } from "../../gql/graphql";
+import type { IntegrationScope, SettingsIntegrationFieldsFragment, SettingsIntegrationProvidersQuery } from "../../gql/graphql";
 import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { changedValues, initialValues, type FieldSpec, type FieldValue, type FormValues } from "./integrationValues";
@@ -36,14 +36,7 @@ const DeleteIntegration = graphql(`
   }
 `);
 
-export interface ProviderInfo {
-  provider: SettingsIntegrationFieldsFragment["provider"];
-  label: string;
-  description: string;
-  docsUrl: string;
-  notice?: string | null;
-  fields: FieldSpec[];
-}
+export type ProviderInfo = SettingsIntegrationProvidersQuery["integrationProviders"][number];
 
 /** Configured / tested OK / failed (with the message and when). */
 export function IntegrationStatus({ integration }: { integration: SettingsIntegrationFieldsFragment }) {

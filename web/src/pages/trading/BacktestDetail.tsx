@@ -13,7 +13,7 @@ import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import type { TradingBacktestQuery } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { isFinished, useJob, type JobView } from "../../lib/useJob";
+import { isFinished, useJob } from "../../lib/useJob";
 import { MetricsGrid } from "./MetricsGrid";
 import { amount, drawdowns, kindLabel, num, paramsText, pct } from "./util";
 
@@ -83,7 +83,7 @@ export default function BacktestDetail() {
       {running ? (
         <section className="card" aria-labelledby="trading-progress">
           <h2 id="trading-progress">Running</h2>
-          <JobProgress job={job ?? (backtest.job as JobView | null)} label="Backtest progress" />
+          <JobProgress job={job ?? backtest.job ?? null} label="Backtest progress" />
         </section>
       ) : null}
       {backtest.status === "FAILED" ? (

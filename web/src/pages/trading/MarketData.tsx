@@ -11,7 +11,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { ProgressBar } from "../../components/ProgressBar";
 import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
-import type { Timeframe, TradingImportMarketDataMutation } from "../../gql/graphql";
+import type { Timeframe, TradingImportMarketDataMutation, TradingMarketSymbolsQuery } from "../../gql/graphql";
 import { fieldErrors, type ServerError } from "../../lib/errors";
 import { formatBytes, formatDate, formatDateTime } from "../../lib/format";
 import { uploadMutation } from "../../lib/upload";
@@ -34,7 +34,7 @@ const DeleteMarketData = graphql(`
 `);
 
 type Report = TradingImportMarketDataMutation["importMarketData"];
-interface SeriesKey { symbol: string; timeframe: string }
+type SeriesKey = Pick<TradingMarketSymbolsQuery["marketSymbols"][number], "symbol" | "timeframe">;
 
 export default function MarketData() {
   const [symbols, refetchSymbols] = useQuery({ query: TradingMarketSymbols });
@@ -53,7 +53,7 @@ export default function MarketData() {
 
   const destroy = async () => {
     if (!deleting) return;
-    const outcome = await remove({ symbol: deleting.symbol, timeframe: deleting.timeframe as Timeframe });
+    const outcome = await remove({ symbol: deleting.symbol, timeframe: deleting.timeframe });
     if (outcome.data) {
       setDeleting(null);
       refetchSymbols({ requestPolicy: "network-only" });

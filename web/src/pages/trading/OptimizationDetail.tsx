@@ -12,7 +12,7 @@ import { Loading } from "../../app/App";
 import { graphql } from "../../gql";
 import type { OptimizationMetric, TradingMetricsFieldsFragment } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { isFinished, useJob, type JobView } from "../../lib/useJob";
+import { isFinished, useJob } from "../../lib/useJob";
 import { METRIC_LABELS } from "./OptimizeForm";
 import { TradingUpdateStrategy } from "./operations";
 import { formatScore, num, paramsText, pct, ratio } from "./util";
@@ -92,7 +92,7 @@ export default function OptimizationDetail() {
       {running ? (
         <section className="card" aria-labelledby="trading-progress">
           <h2 id="trading-progress">Running</h2>
-          <JobProgress job={job ?? (optimization.job as JobView | null)} label="Optimisation progress" />
+          <JobProgress job={job ?? optimization.job ?? null} label="Optimisation progress" />
         </section>
       ) : null}
       {optimization.status === "FAILED" ? <Alert tone="error" title="The optimisation failed.">{optimization.error}</Alert> : null}

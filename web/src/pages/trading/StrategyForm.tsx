@@ -14,9 +14,9 @@ type Spec = KindInfo["parameters"][number];
 
 export interface StrategyFormState {
   name: string;
-  kind: string;
+  kind: StrategyKind;
   symbol: string;
-  timeframe: string;
+  timeframe: Timeframe;
   params: Record<string, string>;
   positionSizePct: string;
   stopLossPct: string;
@@ -58,9 +58,9 @@ const optional = (v: string) => (v.trim() === "" ? null : Number(v));
 export function toStrategyInput(state: StrategyFormState): CreateStrategyInput {
   return {
     name: state.name.trim(),
-    kind: state.kind as StrategyKind,
+    kind: state.kind,
     symbol: state.symbol.trim(),
-    timeframe: state.timeframe as Timeframe,
+    timeframe: state.timeframe,
     parameters: Object.fromEntries(Object.entries(state.params).map(([k, v]) => [k, Number(v)])),
     risk: {
       positionSize: Number(state.positionSizePct) / 100,
@@ -102,7 +102,7 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
   const info = kinds.find((k) => k.kind === state.kind);
   const listId = useId();
 
-  const changeKind = (kind: string) => {
+  const changeKind = (kind: StrategyKind) => {
     const next = kinds.find((k) => k.kind === kind);
     // Back to the strategy's own kind: its own values; another kind: that kind's defaults.
     const given = kind === strategy?.kind ? (strategy.parameters as Record<string, unknown>) : undefined;
@@ -124,7 +124,7 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
           <input required value={state.name} onChange={(e) => set("name", e.target.value)} />
         </Field>
         <Field label="Kind" error={err("kind")}>
-          <select value={state.kind} onChange={(e) => changeKind(e.target.value)}>
+          <select value={state.kind} onChange={(e) => changeKind(e.target.value as StrategyKind)}>
             {kinds.map((k) => <option key={k.kind} value={k.kind}>{kindLabel(k.kind)}</option>)}
           </select>
         </Field>
@@ -133,7 +133,7 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
                  onChange={(e) => set("symbol", e.target.value)} />
         </Field>
         <Field label="Timeframe" error={err("timeframe")}>
-          <select value={state.timeframe} onChange={(e) => set("timeframe", e.target.value)}>
+          <select value={state.timeframe} onChange={(e) => set("timeframe", e.target.value as Timeframe)}>
             {TIMEFRAMES.map((t) => <option key={t} value={t}>{TIMEFRAME_LABELS[t]}</option>)}
           </select>
         </Field>

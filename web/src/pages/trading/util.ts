@@ -1,4 +1,5 @@
 // Small pure helpers of the trading pages: number formats and form parsing.
+import type { TradingStrategyKindsQuery } from "../../gql/graphql";
 
 export const TIMEFRAMES = ["M1", "M5", "M15", "M30", "H1", "H4", "D1", "W1"] as const;
 export type TimeframeName = (typeof TIMEFRAMES)[number];
@@ -87,13 +88,9 @@ export function parseGridValues(text: string): number[] {
   return [...new Set(values)];
 }
 
-export interface ParameterBounds {
-  integer: boolean;
-  minimum: number;
-  maximum: number;
-  /** The bounds themselves are excluded. */
-  exclusive: boolean;
-}
+/** A parameter's bounds as strategyKinds gives them (`exclusive`: the bounds themselves are not allowed). */
+export type ParameterBounds = Pick<TradingStrategyKindsQuery["strategyKinds"][number]["parameters"][number],
+  "integer" | "minimum" | "maximum" | "exclusive">;
 
 /** Suggested values around the current one (half, as is, one and a half times), kept inside
  * the parameter's bounds so the suggestion itself is always accepted. */
