@@ -9,7 +9,7 @@ import { Chart, type ChartSeries } from "../../components/Chart";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { TradingBacktestQuery } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";

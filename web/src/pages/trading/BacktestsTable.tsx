@@ -5,7 +5,7 @@ import { useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { usePollWhile } from "../../lib/usePollWhile";

@@ -9,7 +9,7 @@ import { Field } from "../../components/Field";
 import { FileDrop } from "../../components/FileDrop";
 import { PageHeader } from "../../components/PageHeader";
 import { ProgressBar } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { Timeframe, TradingImportMarketDataMutation, TradingMarketSymbolsQuery } from "../../gql/graphql";
 import { fieldErrors, type ServerError } from "../../lib/errors";

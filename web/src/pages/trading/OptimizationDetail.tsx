@@ -8,7 +8,7 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { OptimizationMetric, TradingMetricsFieldsFragment } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";

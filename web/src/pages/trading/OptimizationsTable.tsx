@@ -6,7 +6,7 @@ import { ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { EmptyState } from "../../components/EmptyState";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDateTime } from "../../lib/format";
 import { usePollWhile } from "../../lib/usePollWhile";

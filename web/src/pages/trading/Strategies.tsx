@@ -9,7 +9,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
 import { TradingMarketSymbols, TradingStrategyKinds } from "./operations";

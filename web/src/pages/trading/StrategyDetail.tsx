@@ -8,7 +8,7 @@ import { Badge } from "../../components/Badge";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
 import { formatDateTime } from "../../lib/format";
