@@ -2,13 +2,13 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
+import { ConfirmDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import type { IntegrationScope, SettingsIntegrationFieldsFragment, SettingsIntegrationProvidersQuery } from "../../gql/graphql";
 import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { changedValues, initialValues, type FieldSpec, type FieldValue, type FormValues } from "./integrationValues";
-import { ConfirmAction } from "./ConfirmAction";
 import { TelegramActions } from "./TelegramActions";
 
 export const IntegrationFields = graphql(`
@@ -203,21 +203,20 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
       {info.provider === "TELEGRAM" ? (
         <TelegramActions configured={Boolean(integration.configured)} canManageWebhook={admin && scope === "GLOBAL"} />
       ) : null}
-      <ConfirmAction
+      <ConfirmDialog
         open={confirmDelete}
         title={`Delete the ${info.label} integration?`}
+        message={<>
+          The stored credentials are forgotten{scope === "GLOBAL" ? " for everyone who uses the instance-wide integration" : ""}.
+          This cannot be undone.
+        </>}
         confirmLabel="Delete"
         danger
         busy={deleted.fetching}
         error={deleted.error}
         onConfirm={runDelete}
         onClose={() => setConfirmDelete(false)}
-      >
-        <p>
-          The stored credentials are forgotten{scope === "GLOBAL" ? " for everyone who uses the instance-wide integration" : ""}.
-          This cannot be undone.
-        </p>
-      </ConfirmAction>
+      />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
@@ -78,23 +79,23 @@ function ChangePasswordForm() {
 
 export default function Profile() {
   const [me] = useQuery({ query: MeQuery });
-  const user = me.data?.me;
   return (
     <>
       <PageHeader title="Profile" description="Your account on this instance." />
-      <ErrorAlert error={me.error} />
-      {user ? (
-        <section className="card" aria-labelledby="account-heading">
-          <h2 id="account-heading">Account</h2>
-          <dl className="profile-facts">
-            <dt>Email</dt><dd>{user.email}</dd>
-            <dt>Name</dt><dd>{user.fullName || <span className="muted">—</span>}</dd>
-            <dt>Role</dt><dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
-            <dt>Last sign-in</dt><dd>{formatDateTime(user.lastLoginAt)}</dd>
-            <dt>Member since</dt><dd>{formatDateTime(user.createdAt)}</dd>
-          </dl>
-        </section>
-      ) : me.error ? null : <p className="muted loading" role="status">Loading…</p>}
+      <QueryState result={me}>
+        {({ me: user }) => (
+          <section className="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">Account</h2>
+            <dl className="profile-facts">
+              <dt>Email</dt><dd>{user.email}</dd>
+              <dt>Name</dt><dd>{user.fullName || <span className="muted">—</span>}</dd>
+              <dt>Role</dt><dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
+              <dt>Last sign-in</dt><dd>{formatDateTime(user.lastLoginAt)}</dd>
+              <dt>Member since</dt><dd>{formatDateTime(user.createdAt)}</dd>
+            </dl>
+          </section>
+        )}
+      </QueryState>
       <ChangePasswordForm />
     </>
   );
