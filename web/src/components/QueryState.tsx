@@ -21,9 +21,10 @@ export function QueryState<Data>({ result, loading, empty, children }: {
   empty?: ReactNode;
   children?: ReactNode | ((data: Data) => ReactNode);
 }) {
-  const { data, error } = result;
+  const { data, error, fetching } = result;
   let body: ReactNode;
-  if (data == null) body = error ? null : <Loading label={loading} />;
+  // No data yet: loading, unless it failed or is not asked for (a paused query).
+  if (data == null) body = error || fetching === false ? null : <Loading label={loading} />;
   else if (empty) body = empty;
   else body = typeof children === "function" ? children(data) : children;
   return (

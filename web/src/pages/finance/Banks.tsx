@@ -9,6 +9,7 @@ import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { JobProgress } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
 import type { BankProvider, FinanceBankConnectionsQuery } from "../../gql/graphql";
@@ -82,19 +83,22 @@ export default function Banks() {
       ) : null}
       <ConnectForm />
       <h2>Your connections</h2>
-      <ErrorAlert error={result.error} />
-      {!result.data && result.fetching ? <p className="muted" role="status">Loading connections…</p> : null}
-      {result.data && !connections.length ? (
-        <EmptyState title="No bank connected yet.">
-          <p>Choose a provider, a country and your bank above, then give consent on the bank's page. Or <Link to="/finance/import">import a statement file</Link> instead.</p>
-        </EmptyState>
-      ) : null}
-      <div className="grid connections">
-        {connections.map((c) => (
-          <ConnectionCard key={c.id} connection={c} highlighted={params.get("bankConnection") === c.id}
-            onChanged={() => refetch({ requestPolicy: "network-only" })} />
-        ))}
-      </div>
+      <QueryState
+        result={result}
+        loading="Loading connections…"
+        empty={!connections.length && (
+          <EmptyState title="No bank connected yet.">
+            <p>Choose a provider, a country and your bank above, then give consent on the bank's page. Or <Link to="/finance/import">import a statement file</Link> instead.</p>
+          </EmptyState>
+        )}
+      >
+        <div className="grid connections">
+          {connections.map((c) => (
+            <ConnectionCard key={c.id} connection={c} highlighted={params.get("bankConnection") === c.id}
+              onChanged={() => refetch({ requestPolicy: "network-only" })} />
+          ))}
+        </div>
+      </QueryState>
     </>
   );
 }
@@ -200,7 +204,7 @@ function ConnectionCard({ connection: c, highlighted, onChanged }: { connection:
         </dd>
       </dl>
       {c.lastError ? <Alert tone="warning">{c.lastError}</Alert> : null}
-      <ErrorAlert error={synced.error ?? disconnected.error} />
+      <ErrorAlert error={synced.error} />
       {jobId ? <JobProgress job={job} label={`Syncing ${c.institutionName}`} /> : null}
       <div className="actions">
         {c.status === "LINKED" ? (
@@ -214,7 +218,7 @@ function ConnectionCard({ connection: c, highlighted, onChanged }: { connection:
         ) : null}
       </div>
       <ConfirmDialog
-        open={confirming} title={`Disconnect ${c.institutionName}?`} danger busy={disconnected.fetching} confirmLabel="Disconnect"
+        open={confirming} title={`Disconnect ${c.institutionName}?`} danger busy={disconnected.fetching} error={disconnected.error} confirmLabel="Disconnect"
         message="The consent ends at the provider and no more transactions are fetched. The accounts and their transactions stay."
         onClose={() => setConfirming(false)}
         onConfirm={async () => {

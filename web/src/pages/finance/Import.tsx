@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Alert, ErrorAlert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { FileDrop } from "../../components/FileDrop";
@@ -269,37 +270,30 @@ function ReportCounts({ report }: { report: Report }) {
 function RowErrors({ report }: { report: Report }) {
   if (!report.errors.length) return null;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>Rejected rows</caption>
-        <thead><tr><th scope="col" className="num">Row</th><th scope="col">Reason</th></tr></thead>
-        <tbody>
-          {report.errors.map((e, i) => <tr key={i}><td className="num">Row {e.row}</td><td>{e.message}</td></tr>)}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Rejected rows" showCaption rows={report.errors} rowKey={(_e, i) => String(i)}
+      columns={[
+        { header: "Row", numeric: true, card: "title", cell: (e) => `Row ${e.row}` },
+        { header: "Reason", card: "plain", cell: (e) => e.message },
+      ]}
+    />
   );
 }
 
 function PreviewRows({ report, currency }: { report: Report; currency: string }) {
   if (!report.preview.length) return null;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>New rows{report.preview.length < report.inserted ? ` (the first ${report.preview.length})` : ""}</caption>
-        <thead>
-          <tr><th scope="col" className="num">Row</th><th scope="col">Date</th><th scope="col">Description</th><th scope="col">Counterparty</th><th scope="col" className="num">Amount</th></tr>
-        </thead>
-        <tbody>
-          {report.preview.map((r) => (
-            <tr key={r.row}>
-              <td className="num">{r.row}</td><td>{formatDate(r.bookingDate)}</td><td>{r.description}</td>
-              <td>{r.counterpartyName ?? "—"}</td><td className="num"><Money amount={r.amount} currency={currency} /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={`New rows${report.preview.length < report.inserted ? ` (the first ${report.preview.length})` : ""}`} showCaption
+      rows={report.preview} rowKey={(r) => String(r.row)}
+      columns={[
+        { header: "Row", numeric: true, cell: (r) => r.row },
+        { header: "Date", cell: (r) => formatDate(r.bookingDate) },
+        { header: "Description", card: "title", cell: (r) => r.description },
+        { header: "Counterparty", cell: (r) => r.counterpartyName ?? "—" },
+        { header: "Amount", numeric: true, card: "aside", cell: (r) => <Money amount={r.amount} currency={currency} /> },
+      ]}
+    />
   );
 }
 

@@ -1,11 +1,14 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
-import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { DataTable, RowAction } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
+import { EditDialog } from "../../components/EditDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { FinanceRulesQuery } from "../../gql/graphql";
 import { fieldErrors } from "../../lib/errors";
@@ -57,60 +60,57 @@ export default function Rules() {
           <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
         </>}
       />
-      <ErrorAlert error={result.error ?? applied.error ?? deleted.error} />
+      <ErrorAlert error={applied.error} />
       {applied.data ? (
         <Alert tone="success">
           Rules applied: {applied.data.applyRules.categorised} categorised, {applied.data.applyRules.tagged} tagged, {applied.data.applyRules.assignedToClients} assigned to clients. What was already set stayed.
         </Alert>
       ) : null}
-      {result.data && !rules.length ? (
-        <EmptyState title="No rules yet.">
-          <p>Create one (for example: description contains “netflix” → Subscriptions), or let the AI suggest some below.</p>
-          <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
-        </EmptyState>
-      ) : null}
-      {rules.length ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Rules in the order they run</caption>
-            <thead>
-              <tr><th scope="col" className="num">Priority</th><th scope="col">Name</th><th scope="col">When</th><th scope="col">Then</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              {rules.map((rule) => (
-                <tr key={rule.id}>
-                  <td className="num">{rule.priority}</td>
-                  <td>{rule.name}</td>
-                  <td>{describeConditions(rule.conditions, accountName)}</td>
-                  <td>
-                    {categoryName(rule.categoryId) ? <div>Category: {categoryName(rule.categoryId)}</div> : null}
-                    {rule.clientId ? <div>Client: {clients.find((c) => c.id === rule.clientId)?.name ?? "—"}</div> : null}
-                    {rule.tagIds.length ? (
-                      <div className="row">{rule.tagIds.map((id) => tags.find((t) => t.id === id)).filter(Boolean).map((t) => <TagChip key={t!.id} tag={t!} />)}</div>
-                    ) : null}
-                  </td>
-                  <td>{rule.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
-                  <td>
-                    <div className="actions nowrap">
-                      <button type="button" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.name}`}>Edit</button>
-                      <button type="button" className="danger" onClick={() => setDeleting(rule)} aria-label={`Delete rule ${rule.name}`}>Delete</button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <QueryState
+        result={result}
+        loading="Loading rules…"
+        empty={!rules.length && (
+          <EmptyState title="No rules yet.">
+            <p>Create one (for example: description contains “netflix” → Subscriptions), or let the AI suggest some below.</p>
+            <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
+          </EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Rules in the order they run" rows={rules} rowKey={(rule) => rule.id}
+          columns={[
+            { header: "Priority", numeric: true, cell: (rule) => rule.priority },
+            { header: "Name", card: "title", cell: (rule) => rule.name },
+            { header: "When", cell: (rule) => describeConditions(rule.conditions, accountName) },
+            {
+              header: "Then",
+              cell: (rule) => (
+                <>
+                  {categoryName(rule.categoryId) ? <div>Category: {categoryName(rule.categoryId)}</div> : null}
+                  {rule.clientId ? <div>Client: {clients.find((c) => c.id === rule.clientId)?.name ?? "—"}</div> : null}
+                  {rule.tagIds.length ? (
+                    <div className="row">{rule.tagIds.map((id) => tags.find((t) => t.id === id)).filter(Boolean).map((t) => <TagChip key={t!.id} tag={t!} />)}</div>
+                  ) : null}
+                </>
+              ),
+            },
+            { header: "Status", cell: (rule) => (rule.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>) },
+          ]}
+          actions={(rule) => (
+            <>
+              <RowAction label="Edit" subject={`rule ${rule.name}`} onClick={() => setEditing(rule)} />
+              <RowAction label="Delete" subject={`rule ${rule.name}`} className="danger" onClick={() => setDeleting(rule)} />
+            </>
+          )}
+        />
+      </QueryState>
       <Suggestions categories={categories} onAccepted={() => refetch({ requestPolicy: "network-only" })} />
-      <Dialog open={editing !== null} title={editing === "new" ? "New rule" : "Edit rule"} onClose={() => setEditing(null)}>
-        {editing !== null ? (
-          <RuleForm rule={editing === "new" ? null : editing} nextPriority={(rules.at(-1)?.priority ?? 0) + 10}
-            accounts={accounts} tags={tags} clients={clients} categories={categories} onDone={() => setEditing(null)} />
-        ) : null}
-      </Dialog>
+      {editing !== null ? (
+        <RuleDialog rule={editing === "new" ? null : editing} nextPriority={(rules.at(-1)?.priority ?? 0) + 10}
+          accounts={accounts} tags={tags} clients={clients} categories={categories} onClose={() => setEditing(null)} />
+      ) : null}
       <ConfirmDialog
-        open={deleting !== null} title="Delete this rule?" danger confirmLabel="Delete" busy={deleted.fetching}
+        open={deleting !== null} title="Delete this rule?" danger confirmLabel="Delete" busy={deleted.fetching} error={deleted.error}
         message={<>“{deleting?.name}” stops running. Transactions it already categorised keep their category.</>}
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
@@ -131,8 +131,8 @@ const RULE_FIELDS = [
   "categoryId", "clientId",
 ] as const;
 
-function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onDone }: {
-  rule: RuleRow | null; nextPriority: number; onDone: () => void;
+function RuleDialog({ rule, nextPriority, accounts, tags, clients, categories, onClose }: {
+  rule: RuleRow | null; nextPriority: number; onClose: () => void;
   accounts: readonly AccountOption[]; tags: readonly TagOption[]; clients: readonly ClientOption[];
   categories: readonly CategoryOption[];
 }) {
@@ -148,19 +148,20 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
   const errors = fieldErrors(created.error ?? updated.error, RULE_FIELDS);
   const condition = (key: keyof ConditionsForm, value: string) => setConditions({ ...conditions, [key]: value });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const input = {
       name: name.trim(), priority: Number(priority) || 0, enabled, conditions: conditionsInput(conditions),
       categoryId: categoryId || null, clientId: clientId || null, tagIds,
     };
     const outcome = rule ? await update({ id: rule.id, input }) : await create({ input });
-    if (!outcome.error) onDone();
+    if (!outcome.error) onClose();
   };
 
   return (
-    <form onSubmit={submit}>
-      <ErrorAlert errors={errors.others} />
+    <EditDialog
+      title={rule ? "Edit rule" : "New rule"} submitLabel={rule ? "Save rule" : "Create rule"}
+      busy={created.fetching || updated.fetching} errors={errors.others} onSubmit={submit} onClose={onClose}
+    >
       <Field label="Name" error={errors.field("name")}>
         <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
       </Field>
@@ -225,10 +226,6 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
         </Field>
         <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled</label>
       </div>
-      <div className="actions">
-        <button type="button" onClick={onDone}>Cancel</button>
-        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{rule ? "Save rule" : "Create rule"}</button>
-      </div>
-    </form>
+    </EditDialog>
   );
 }
