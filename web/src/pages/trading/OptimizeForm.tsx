@@ -8,7 +8,7 @@ import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import type { OptimizationMetric } from "../../gql/graphql";
 import { fieldErrors, type ServerError } from "../../lib/errors";
-import type { KindInfo } from "./StrategyForm";
+import type { KindInfo } from "./StrategyDialog";
 import { dayStart, parseGridValues, suggestGrid } from "./util";
 
 const Optimize = graphql(`

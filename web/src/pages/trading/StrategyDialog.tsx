@@ -1,7 +1,7 @@
-// Create or edit a strategy. The parameter fields come from `strategyKinds` (names, bounds,
+// Create or edit a strategy, in a dialog. The parameter fields come from `strategyKinds` (names, bounds,
 // defaults, descriptions), so a kind added on the server needs no change here.
-import { useId, useState, type FormEvent } from "react";
-import { ErrorAlert } from "../../components/Alert";
+import { useId, useState } from "react";
+import { EditDialog } from "../../components/EditDialog";
 import { Field } from "../../components/Field";
 import type {
   CreateStrategyInput, StrategyKind, Timeframe, TradingStrategyFieldsFragment, TradingStrategyKindsQuery,
@@ -84,7 +84,9 @@ function bounds(spec: Spec): string {
   return `${spec.description}. ${spec.integer ? "Whole number, " : ""}${range}; default ${num(spec.default)}.`;
 }
 
-export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, submitLabel, onSubmit, onCancel }: {
+/** The strategy form in a dialog; the page runs the mutation (create or update) on submit. */
+export function StrategyDialog({ title, kinds, strategy, symbols = [], busy, errors, submitLabel, onSubmit, onClose }: {
+  title: string;
   kinds: KindInfo[];
   strategy?: TradingStrategyFieldsFragment | null;
   /** Stored symbols, offered as suggestions. */
@@ -93,8 +95,8 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
   /** The refused save's errors: each under its input, the rest above the form. */
   errors: ErrorSource;
   submitLabel: string;
-  onSubmit: (input: CreateStrategyInput) => void;
-  onCancel?: () => void;
+  onSubmit: (input: CreateStrategyInput) => void | Promise<unknown>;
+  onClose: () => void;
 }) {
   const [state, setState] = useState(() => initialState(kinds, strategy, symbols[0]));
   const set = <K extends keyof StrategyFormState>(key: K, value: StrategyFormState[K]) =>
@@ -109,16 +111,13 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
     setState((s) => ({ ...s, kind, params: defaultParams(next, given) }));
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit(toStrategyInput(state));
-  };
-
   const shown = fieldErrors(errors, [...FIELDS, ...(info?.parameters ?? []).map((p) => `params.${p.name}`)]);
   const err = shown.field;
   return (
-    <form onSubmit={submit} className="trading-strategy-form">
-      <ErrorAlert errors={shown.others} />
+    <EditDialog
+      title={title} submitLabel={submitLabel} busy={busy} errors={shown.others} className="trading-strategy-form"
+      onSubmit={() => onSubmit(toStrategyInput(state))} onClose={onClose}
+    >
       <div className="form-grid">
         <Field label="Name" error={err("name")}>
           <input required value={state.name} onChange={(e) => set("name", e.target.value)} />
@@ -182,11 +181,6 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
           Allow short positions (otherwise long only)
         </label>
       </fieldset>
-
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>{busy ? "Saving…" : submitLabel}</button>
-        {onCancel ? <button type="button" onClick={onCancel}>Cancel</button> : null}
-      </div>
-    </form>
+    </EditDialog>
   );
 }
