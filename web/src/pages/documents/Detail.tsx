@@ -5,6 +5,7 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { ConfirmDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { Loading } from "../../components/QueryState";
 import { JobProgress } from "../../components/ProgressBar";
 import { fieldErrors } from "../../lib/errors";
 import { formatBytes, formatDateTime } from "../../lib/format";
@@ -69,7 +70,7 @@ export default function Detail() {
       </>
     );
   }
-  if (!doc) return <p className="muted" role="status">Loading…</p>;
+  if (!doc) return <Loading />;
 
   const updateErrors = fieldErrors(update.error, ["title", "tags"]);
   const isPdf = doc.mimeType === "application/pdf";
@@ -109,7 +110,6 @@ export default function Detail() {
   const remove = async () => {
     const result = await runDelete({ id: doc.id });
     if (result.data?.deleteDocument) navigate("/documents", { replace: true });
-    else setConfirming(false);
   };
 
   return (
@@ -132,7 +132,6 @@ export default function Detail() {
       ) : null}
       {loadingFile ? <p className="muted" role="status">Fetching the file…</p> : null}
       {fileError ? <Alert tone="error">{fileError}</Alert> : null}
-      <ErrorAlert error={removal.error} />
 
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
@@ -180,7 +179,7 @@ export default function Detail() {
         onAddTag={(tag) => void save([...doc.tags, tag], doc.title)} />
 
       <ConfirmDialog
-        open={confirming} title="Delete this doc?" confirmLabel="Delete" danger busy={removal.fetching}
+        open={confirming} title="Delete this doc?" confirmLabel="Delete" danger busy={removal.fetching} error={removal.error}
         message={`“${doc.title}”, its file and its search index are deleted. This cannot be undone.`}
         onConfirm={() => void remove()} onClose={() => setConfirming(false)}
       />

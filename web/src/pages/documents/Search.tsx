@@ -6,6 +6,7 @@ import { Badge } from "../../components/Badge";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { fieldErrors } from "../../lib/errors";
 import { useDebounced } from "../../lib/useDebounced";
 import { Highlight } from "./highlight";
@@ -21,33 +22,34 @@ export function passageLink(documentId: string, page: number | null | undefined)
 function Results({ query }: { query: string }) {
   const [result] = useQuery({ query: DocumentsSearch, variables: { query, limit: LIMIT }, pause: !query });
   if (!query) return null;
-  if (result.error) return <ErrorAlert error={result.error} />;
-  if (!result.data) return <p className="muted" role="status">Searching…</p>;
-  const hits = result.data.searchDocuments;
-  if (!hits.length) {
-    return (
-      <EmptyState title={`Nothing found for “${query}”.`}>
-        Try other words, or <Link to="/documents">add the documents</Link> that should hold it.
-      </EmptyState>
-    );
-  }
+  const hits = result.data?.searchDocuments ?? [];
   return (
-    <ol className="hit-list" aria-label="Search results">
-      {hits.map((hit, i) => (
-        <li key={i} className="card hit">
-          <div className="row">
-            <Link to={passageLink(hit.document.id, hit.page)}><strong>{hit.document.title}</strong></Link>
-            {hit.page ? <span className="muted small">page {hit.page}</span> : null}
-            {hit.byVector ? <Badge>by meaning</Badge> : null}
-            {hit.byKeyword ? <Badge>by words</Badge> : null}
-            <span className="muted small" title="Relevance (higher is better; compare within this search only)">
-              score {hit.score.toFixed(3)}
-            </span>
-          </div>
-          <p className="passage"><Highlight text={hit.text} query={query} /></p>
-        </li>
-      ))}
-    </ol>
+    <QueryState
+      result={result}
+      loading="Searching…"
+      empty={!hits.length && (
+        <EmptyState title={`Nothing found for “${query}”.`}>
+          Try other words, or <Link to="/documents">add the documents</Link> that should hold it.
+        </EmptyState>
+      )}
+    >
+      <ol className="hit-list" aria-label="Search results">
+        {hits.map((hit, i) => (
+          <li key={i} className="card hit">
+            <div className="row">
+              <Link to={passageLink(hit.document.id, hit.page)}><strong>{hit.document.title}</strong></Link>
+              {hit.page ? <span className="muted small">page {hit.page}</span> : null}
+              {hit.byVector ? <Badge>by meaning</Badge> : null}
+              {hit.byKeyword ? <Badge>by words</Badge> : null}
+              <span className="muted small" title="Relevance (higher is better; compare within this search only)">
+                score {hit.score.toFixed(3)}
+              </span>
+            </div>
+            <p className="passage"><Highlight text={hit.text} query={query} /></p>
+          </li>
+        ))}
+      </ol>
+    </QueryState>
   );
 }
 
