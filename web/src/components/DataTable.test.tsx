@@ -52,6 +52,19 @@ describe("DataTable", () => {
     expect(screen.getByRole("rowheader", { name: "Total" })).toBeInTheDocument();
   });
 
+  it("says a scrolling table is wider than its box, and lets the keyboard scroll it", () => {
+    const wide = vi.spyOn(HTMLElement.prototype, "scrollWidth", "get").mockReturnValue(900);
+    const box = vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(390);
+    try {
+      const { container } = render(<DataTable caption="Trades" layout="scroll" columns={COLUMNS} rows={ROWS} rowKey={(a) => a.id} />);
+      expect(container.querySelector(".table-scroll")).toHaveAttribute("tabindex", "0");
+      expect(screen.getByText(/Scroll sideways/)).toHaveAttribute("aria-hidden", "true");
+    } finally {
+      wide.mockRestore();
+      box.mockRestore();
+    }
+  });
+
   it("shows its caption when asked", () => {
     render(<DataTable caption="Rejected rows" showCaption columns={COLUMNS} rows={ROWS} rowKey={(a) => a.id} />);
     expect(screen.getByText("Rejected rows")).not.toHaveClass("visually-hidden");

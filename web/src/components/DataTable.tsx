@@ -41,55 +41,64 @@ export function DataTable<Row>({
   const wrap = useRef<HTMLDivElement>(null);
   const overflowing = useOverflow(wrap, layout === "scroll");
   return (
-    <div
-      ref={wrap}
-      className={`table-wrap table-${layout}`}
-      // A table wider than its box scrolls, and the keyboard can scroll it too.
-      tabIndex={overflowing ? 0 : undefined}
-      data-overflowing={overflowing || undefined}
-    >
-      <table className={className}>
-        <caption className={showCaption ? undefined : "visually-hidden"}>{caption}</caption>
-        <thead>
-          <tr>
-            {shown.map((column, i) => (
-              <th key={i} scope="col" className={column.numeric ? "num" : undefined}>{column.header}</th>
-            ))}
-            {actions ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, index) => (
-            <tr key={rowKey(row, index)} {...rowProps?.(row)}>
+    <>
+      <div
+        ref={wrap}
+        className={`table-wrap table-${layout}`}
+        // A table wider than its box scrolls, and the keyboard can scroll it too.
+        tabIndex={overflowing ? 0 : undefined}
+        data-overflowing={overflowing || undefined}
+      >
+        <table className={className}>
+          <caption className={showCaption ? undefined : "visually-hidden"}>{caption}</caption>
+          <thead>
+            <tr>
               {shown.map((column, i) => (
-                <td key={i} className={cellClass(column)}>
-                  {layout === "cards" ? <CardLabel column={column} /> : null}
-                  {column.cell(row, index)}
-                </td>
+                <th key={i} scope="col" className={column.numeric ? "num" : undefined}>{column.header}</th>
               ))}
-              {actions ? (
-                <td className="row-actions-cell"><div className="actions row-actions">{actions(row)}</div></td>
-              ) : null}
+              {actions ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
             </tr>
-          ))}
-        </tbody>
-        {footer ? <tfoot>{footer}</tfoot> : null}
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={rowKey(row, index)} {...rowProps?.(row)}>
+                {shown.map((column, i) => {
+                  const label = layout === "cards" ? cardLabel(column) : null;
+                  return label ? (
+                    // On a phone card the label sits beside the value, which needs a box of its own.
+                    <td key={i} className={cellClass(column, "labelled")}>
+                      <span className="cell-label" aria-hidden="true">{label}</span>
+                      <div className="cell-value">{column.cell(row, index)}</div>
+                    </td>
+                  ) : (
+                    <td key={i} className={cellClass(column)}>{column.cell(row, index)}</td>
+                  );
+                })}
+                {actions ? (
+                  <td className="row-actions-cell"><div className="actions row-actions">{actions(row)}</div></td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+          {footer ? <tfoot>{footer}</tfoot> : null}
+        </table>
+      </div>
+      {/* Said in words too: a shadow alone is easy to miss on a phone. */}
+      {overflowing ? <p className="scroll-hint small muted" aria-hidden="true">Scroll sideways for more →</p> : null}
+    </>
   );
 }
 
-function cellClass(column: Pick<Column<unknown>, "numeric" | "card" | "className">): string | undefined {
-  const classes = [column.numeric ? "num" : "", column.card ? `card-${column.card}` : "", column.className ?? ""];
+function cellClass(column: Pick<Column<unknown>, "numeric" | "card" | "className">, extra = ""): string | undefined {
+  const classes = [column.numeric ? "num" : "", column.card ? `card-${column.card}` : "", column.className ?? "", extra];
   return classes.filter(Boolean).join(" ") || undefined;
 }
 
-/** The header again, shown above the value only on a phone card (where the header row is
- * hidden); hidden from screen readers, which announce the real column header. */
-function CardLabel({ column }: { column: Pick<Column<unknown>, "header" | "label" | "card"> }) {
-  const text = column.label ?? (typeof column.header === "string" ? column.header : null);
-  if (!text || column.card) return null;
-  return <span className="cell-label" aria-hidden="true">{text}</span>;
+/** The header again, shown beside the value only on a phone card (where the header row is
+ * hidden); aria-hidden, since screen readers announce the real column header. */
+function cardLabel(column: Pick<Column<unknown>, "header" | "label" | "card">): string | null {
+  if (column.card) return null;
+  return column.label ?? (typeof column.header === "string" ? column.header : null);
 }
 
 /** Whether the element's content is wider than the element (watched while `active`). */
