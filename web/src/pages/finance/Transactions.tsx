@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
@@ -65,16 +65,21 @@ export default function Transactions() {
     return next;
   }, { replace: true });
 
+  // The URL as of the latest render, read when the typing settles.
+  const latestParams = useRef(params);
+  latestParams.current = params;
   useEffect(() => {
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      for (const [key, value] of Object.entries(settled)) {
-        if (value.trim()) next.set(key, value.trim());
-        else next.delete(key);
-      }
-      return next.toString() === current.toString() ? current : next;
-    }, { replace: true });
-  }, [settled, setParams]);
+    const current = latestParams.current;
+    const next = new URLSearchParams(current);
+    for (const [key, value] of Object.entries(settled)) {
+      if (value.trim()) next.set(key, value.trim());
+      else next.delete(key);
+    }
+    // Only when the typing settles, and only for a real change: running on every URL change
+    // (and navigating even when nothing changed) raced the other filters, e.g. undid
+    // "Uncategorised only" checked right after "Clear filters".
+    if (next.toString() !== current.toString()) setParams(next, { replace: true });
+  }, [settled]); // not setParams: it changes with every URL change
 
   const clear = () => {
     setTyped({ q: "", min: "", max: "" });
