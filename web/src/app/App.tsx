@@ -1,6 +1,7 @@
 import { lazy, Suspense, useMemo, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { Provider } from "urql";
+import { Loading } from "../components/QueryState";
 import { createClient } from "../lib/client";
 import { useSession } from "../lib/useSession";
 import { Layout } from "./Layout";
@@ -15,10 +16,6 @@ const Documents = lazy(() => import("../pages/documents/routes"));
 const Settings = lazy(() => import("../pages/settings/routes"));
 const Profile = lazy(() => import("../pages/settings/Profile"));
 const NotFound = lazy(() => import("../pages/NotFound"));
-
-export function Loading() {
-  return <p className="muted loading" role="status">Loading…</p>;
-}
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const session = useSession();

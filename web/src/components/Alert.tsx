@@ -1,7 +1,6 @@
-import type { CombinedError } from "@urql/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { isNotConfigured, serverErrors, type ServerError } from "../lib/errors";
+import { serverErrors, type ErrorSource, type ServerError } from "../lib/errors";
 
 type Tone = "error" | "info" | "success" | "warning";
 
@@ -16,15 +15,15 @@ export function Alert({ tone = "info", title, children }: { tone?: Tone; title?:
 }
 
 /** The server's own message(s); a missing integration links to its settings. */
-export function ErrorAlert({ error, errors }: { error?: CombinedError | Error | null; errors?: ServerError[] }) {
-  const list = errors ?? serverErrors(error);
+export function ErrorAlert({ error, errors }: { error?: ErrorSource; errors?: readonly ServerError[] }) {
+  const list = serverErrors(errors ?? error);
   if (!list.length) return null;
   return (
     <Alert tone="error">
       {list.map((e, i) => (
         <span key={i} className="error-line">
           {e.message}
-          {e.code === "INTEGRATION_NOT_CONFIGURED" || (error && isNotConfigured(error)) ? (
+          {e.code === "INTEGRATION_NOT_CONFIGURED" ? (
             <> <Link to="/settings/integrations">Set it up in Settings → Integrations.</Link></>
           ) : null}
         </span>

@@ -1,4 +1,6 @@
 import { useEffect, useRef, type ReactNode } from "react";
+import type { ErrorSource } from "../lib/errors";
+import { ErrorAlert } from "./Alert";
 
 /** A modal built on <dialog>: focus is trapped by the browser, Escape closes it. */
 export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
@@ -36,16 +38,21 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
-export function ConfirmDialog({ open, title, message, confirmLabel = "Confirm", danger, busy, onConfirm, onClose }: {
+/** "Are you sure?" before an action; it stays open with the server's error when the action
+ * is refused, and closes only when the caller says so (after success). */
+export function ConfirmDialog({ open, title, message, confirmLabel = "Confirm", danger, busy, error, onConfirm, onClose }: {
   open: boolean; title: string; message: ReactNode; confirmLabel?: string; danger?: boolean; busy?: boolean;
-  onConfirm: () => void; onClose: () => void;
+  error?: ErrorSource; onConfirm: () => void; onClose: () => void;
 }) {
   return (
     <Dialog open={open} title={title} onClose={onClose}>
       <p>{message}</p>
+      <ErrorAlert error={error} />
       <div className="actions">
         <button type="button" onClick={onClose}>Cancel</button>
-        <button type="button" className={danger ? "danger" : "primary"} disabled={busy} onClick={onConfirm}>{confirmLabel}</button>
+        <button type="button" className={danger ? "danger" : "primary"} disabled={busy} onClick={onConfirm}>
+          {busy ? "Working…" : confirmLabel}
+        </button>
       </div>
     </Dialog>
   );

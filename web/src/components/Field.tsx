@@ -14,7 +14,8 @@ export function Field({ label, hint, error, children }: {
       <label htmlFor={id}>{label}</label>
       {cloneElement(children, { id, "aria-describedby": describedBy, "aria-invalid": error ? true : undefined })}
       {hint ? <small id={hintId} className="muted">{hint}</small> : null}
-      {error ? <small id={errorId} className="field-error">{error}</small> : null}
+      {/* An alert, like the form's: this is the one place the message is shown. */}
+      {error ? <small id={errorId} className="field-error" role="alert">{error}</small> : null}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { JobView } from "../lib/useJob";
+import type { JobFieldsFragment } from "../gql/graphql";
 import { Badge, statusLabel } from "./Badge";
 
 export function ProgressBar({ value, label }: { value: number; label: string }) {
@@ -14,7 +14,7 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
 }
 
 /** A job's state, progress and message; its error when it failed. */
-export function JobProgress({ job, label }: { job: JobView | null; label: string }) {
+export function JobProgress({ job, label }: { job: JobFieldsFragment | null; label: string }) {
   if (!job) return <p className="muted" role="status">Starting…</p>;
   return (
     <div className="job-progress" aria-live="polite">

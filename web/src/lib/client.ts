@@ -2,12 +2,15 @@
 // UNAUTHENTICATED or the token is about to expire, and graphql-transport-ws for subscriptions.
 import { authExchange } from "@urql/exchange-auth";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, stringifyDocument, subscriptionExchange } from "urql";
+import { graphql } from "../gql";
 import { freshSession, refreshSession } from "./refresh";
 import { expiresSoon, getSession, setSession } from "./session";
 
 // UNAUTHENTICATED from these is about the credentials in their arguments, not the token.
 const CREDENTIAL_FIELDS = new Set(["login", "refreshToken", "logout", "changePassword", "createFirstAdmin"]);
+
+const Logout = graphql(`mutation Logout($refreshToken: String!) { logout(refreshToken: $refreshToken) }`);
 
 let ws: WsClient | null = null;
 
@@ -96,10 +99,7 @@ export function signOut(): void {
     void fetch("/graphql", {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${session.accessToken}` },
-      body: JSON.stringify({
-        query: "mutation Logout($t: String!) { logout(refreshToken: $t) }",
-        variables: { t: session.refreshToken },
-      }),
+      body: JSON.stringify({ query: stringifyDocument(Logout), variables: { refreshToken: session.refreshToken } }),
     }).catch(() => undefined);
   }
 }

@@ -1,11 +1,16 @@
 // One refresh at a time across tabs: refresh tokens rotate (each works once), so two tabs
 // refreshing together would sign each other out. A Web Lock serialises them; inside it, a tab
 // first checks whether another one already refreshed.
+import type { ResultOf } from "@graphql-typed-document-node/core";
+import { stringifyDocument } from "@urql/core";
+import { graphql } from "../gql";
+import { toServerError } from "./errors";
 import { expiresSoon, getSession, noteSessionEnded, setSession, type Session } from "./session";
 
-const REFRESH = `mutation Refresh($token: String!) {
-  refreshToken(refreshToken: $token) { accessToken refreshToken expiresAt user { id email fullName role } }
-}`;
+// Sent with fetch, not urql: the auth exchange itself waits for it.
+const RefreshSession = graphql(`
+  mutation RefreshSession($token: String!) { refreshToken(refreshToken: $token) { ...AuthPayloadFields } }
+`);
 
 let inFlight: Promise<Session | null> | null = null;
 
@@ -17,11 +22,11 @@ async function exchange(spent: Session): Promise<Session | null> {
   const response = await fetch("/graphql", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ query: REFRESH, variables: { token: current.refreshToken } }),
+    body: JSON.stringify({ query: stringifyDocument(RefreshSession), variables: { token: current.refreshToken } }),
   });
   const payload = (await response.json()) as {
-    data?: { refreshToken?: Session } | null;
-    errors?: { extensions?: { code?: string } }[];
+    data?: ResultOf<typeof RefreshSession> | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
   };
   const next = payload.data?.refreshToken ?? null;
   if (next) {
@@ -30,7 +35,7 @@ async function exchange(spent: Session): Promise<Session | null> {
   }
   // Only the server's refusal of the token signs out; anything else (a server error, rate
   // limiting) keeps the session for the next try.
-  if (!payload.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED")) {
+  if (!payload.errors?.map(toServerError).some((e) => e.code === "UNAUTHENTICATED")) {
     throw new Error("The session could not be refreshed just now.");
   }
   noteSessionEnded("Your session has ended (it expired or was signed out elsewhere). Please sign in again.");

@@ -1,24 +1,19 @@
 // The signed-in session, kept in localStorage so every tab (and GraphiQL at /graphiql, which
 // reads the same key) shares it. Subscribers hear about changes from this tab and others.
+import { graphql } from "../gql";
+import type { AuthPayloadFieldsFragment } from "../gql/graphql";
 
 export const SESSION_KEY = "ai-service.session";
 
-export type Role = "ADMIN" | "MEMBER";
+// What login, createFirstAdmin and refreshToken answer is stored as it is: the session.
+export const AuthPayloadFields = graphql(`
+  fragment AuthPayloadFields on AuthPayload {
+    accessToken refreshToken expiresAt user { id email fullName role }
+  }
+`);
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  fullName: string;
-  role: Role;
-}
-
-export interface Session {
-  accessToken: string;
-  refreshToken: string;
-  /** ISO date-time the access token stops working. */
-  expiresAt: string;
-  user: SessionUser;
-}
+/** `expiresAt` is the ISO date-time the access token stops working. */
+export type Session = AuthPayloadFieldsFragment;
 
 type Listener = (session: Session | null) => void;
 const listeners = new Set<Listener>();

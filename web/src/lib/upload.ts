@@ -3,7 +3,7 @@
 import { print, type DocumentNode } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { freshSession, refreshSession } from "./refresh";
-import type { ServerError } from "./errors";
+import { toServerError, type ServerError } from "./errors";
 
 export interface UploadResult<T> {
   data?: T;
@@ -71,11 +71,6 @@ export async function uploadMutation<T, V extends Record<string, unknown>>(
   }
   return {
     data: payload.data ?? undefined,
-    errors: (payload.errors ?? []).map((e) => ({
-      message: e.message,
-      code: e.extensions?.code as string | undefined,
-      field: e.extensions?.field as string | undefined,
-      extensions: e.extensions,
-    })),
+    errors: (payload.errors ?? []).map(toServerError),
   };
 }

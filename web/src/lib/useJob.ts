@@ -1,10 +1,13 @@
 // Follow a background job: jobUpdates over graphql-transport-ws, with polling as a fallback
 // when the socket cannot be opened (a proxy that drops WebSockets).
+import type { ResultOf } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { useEffect, useState } from "react";
 import { useClient } from "urql";
 import { graphql } from "../gql";
+import type { JobFieldsFragment, JobState } from "../gql/graphql";
 import { socket } from "./client";
+import { serverErrors } from "./errors";
 
 export const JobFields = graphql(`
   fragment JobFields on Job {
@@ -23,40 +26,25 @@ const JobPoll = graphql(`
   query JobPoll($id: ID!) { job(id: $id) { ...JobFields } }
 `);
 
-export type JobState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "DEAD" | "CANCELLED";
-
-export interface JobView {
-  id: string;
-  kind: string;
-  state: JobState;
-  progress: number;
-  message: string;
-  error?: string | null;
-  attempts: number;
-  maxAttempts: number;
-  result?: unknown;
-  finishedAt?: string | null;
-}
-
-export const FINISHED: ReadonlySet<string> = new Set(["SUCCEEDED", "DEAD", "CANCELLED"]);
+export const FINISHED: ReadonlySet<string> = new Set<JobState>(["SUCCEEDED", "DEAD", "CANCELLED"]);
 
 export function isFinished(job: { state: string } | null | undefined): boolean {
   return Boolean(job && FINISHED.has(job.state));
 }
 
 /** The job's latest state; `null` until the first update arrives. */
-export function useJob(id: string | null | undefined, pollMs = 1500): JobView | null {
+export function useJob(id: string | null | undefined, pollMs = 1500): JobFieldsFragment | null {
   const client = useClient();
-  const [job, setJob] = useState<JobView | null>(null);
+  const [job, setJob] = useState<JobFieldsFragment | null>(null);
 
   useEffect(() => {
     setJob(null);
     if (!id) return;
     let stopped = false;
     let polling = false;
-    let last: JobView | null = null;
+    let last: JobFieldsFragment | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const show = (next: JobView) => {
+    const show = (next: JobFieldsFragment) => {
       last = next;
       setJob(next);
     };
@@ -66,8 +54,8 @@ export function useJob(id: string | null | undefined, pollMs = 1500): JobView | 
       if (stopped) return;
       const result = await client.query(JobPoll, { id }, { requestPolicy: "network-only" }).toPromise();
       if (stopped) return;
-      const next = result.data?.job as JobView | undefined;
-      const refused = result.error?.graphQLErrors.find((e) => e.extensions?.code);
+      const next = result.data?.job;
+      const refused = serverErrors(result.error).find((e) => e.code);
       if (!next && refused) {
         // The job is gone or not ours: say so and stop, rather than "Starting…" forever.
         show({ id, kind: "", state: "DEAD", progress: 0, message: "", error: refused.message, attempts: 0, maxAttempts: 0 });
@@ -91,7 +79,7 @@ export function useJob(id: string | null | undefined, pollMs = 1500): JobView | 
       { query: JobUpdatesText, variables: { id } },
       {
         next: (value) => {
-          const next = (value.data as { jobUpdates?: JobView } | null)?.jobUpdates;
+          const next = (value.data as ResultOf<typeof JobUpdates> | null | undefined)?.jobUpdates;
           if (stopped) return;
           if (next) show(next);
           else if (value.errors?.length) fallBack();

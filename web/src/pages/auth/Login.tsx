@@ -4,10 +4,9 @@ import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
-import { errorCode } from "../../lib/errors";
-import { clearSessionEnded, sessionEndedReason, setSession, type Session } from "../../lib/session";
+import { errorCode, errorMessage } from "../../lib/errors";
+import { clearSessionEnded, sessionEndedReason, setSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
-import "./AuthFields";
 
 const NeedsSetup = graphql(`query NeedsSetup { needsSetup }`);
 const LoginMutation = graphql(`
@@ -52,7 +51,7 @@ export function Login() {
     const outcome = await login({ email: email.trim(), password });
     const payload = outcome.data?.login;
     if (payload) {
-      setSession(payload as Session);
+      setSession(payload);
       navigate(next, { replace: true });
     }
   };
@@ -64,7 +63,7 @@ export function Login() {
         <h1>Sign in to ai-service</h1>
         {ended && !result.error ? <Alert tone="info">{ended}</Alert> : null}
         {code === "RATE_LIMITED" ? (
-          <Alert tone="error" title="Too many attempts.">{result.error?.graphQLErrors[0]?.message}</Alert>
+          <Alert tone="error" title="Too many attempts.">{errorMessage(result.error)}</Alert>
         ) : (
           <ErrorAlert error={result.error} />
         )}

@@ -4,9 +4,8 @@ import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
-import { errorMessage } from "../../lib/errors";
-import { setSession, type Session } from "../../lib/session";
-import "./AuthFields";
+import { fieldErrors } from "../../lib/errors";
+import { setSession } from "../../lib/session";
 
 const NeedsSetup = graphql(`query SetupNeeded { needsSetup }`);
 const CreateFirstAdmin = graphql(`
@@ -41,25 +40,25 @@ export function Setup() {
     setMismatch(null);
     const outcome = await create({ email: email.trim(), password, fullName: fullName.trim() });
     if (outcome.data?.createFirstAdmin) {
-      setSession(outcome.data.createFirstAdmin as Session);
+      setSession(outcome.data.createFirstAdmin);
       navigate("/", { replace: true });
     }
   };
 
-  const fieldError = result.error?.graphQLErrors.find((e) => e.extensions?.field === "password");
+  const errors = fieldErrors(result.error, ["fullName", "email", "password"]);
   return (
     <main className="auth-page" id="main">
       <form className="card auth-card" onSubmit={submit}>
         <h1>Welcome to ai-service</h1>
         <p>No one has an account yet. Create the first administrator: you can invite others afterwards.</p>
-        {fieldError ? null : <ErrorAlert error={result.error} />}
-        <Field label="Your name">
+        <ErrorAlert errors={errors.others} />
+        <Field label="Your name" error={errors.field("fullName")}>
           <input autoComplete="name" value={fullName} onChange={(e) => setFullName(e.target.value)} />
         </Field>
-        <Field label="Email">
+        <Field label="Email" error={errors.field("email")}>
           <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
-        <Field label="Password" hint="At least 12 characters." error={fieldError ? errorMessage(result.error) : null}>
+        <Field label="Password" hint="At least 12 characters." error={errors.field("password")}>
           <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
         <Field label="Repeat the password" error={mismatch}>

@@ -5,7 +5,9 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { ConfirmDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { Loading } from "../../components/QueryState";
 import { JobProgress } from "../../components/ProgressBar";
+import { fieldErrors } from "../../lib/errors";
 import { formatBytes, formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
 import { Analysis } from "./Analysis";
@@ -68,8 +70,9 @@ export default function Detail() {
       </>
     );
   }
-  if (!doc) return <p className="muted" role="status">Loading…</p>;
+  if (!doc) return <Loading />;
 
+  const updateErrors = fieldErrors(update.error, ["title", "tags"]);
   const isPdf = doc.mimeType === "application/pdf";
   const busy = doc.status === "PENDING" || doc.status === "PROCESSING";
   const refresh = () => refetch({ requestPolicy: "network-only" });
@@ -107,7 +110,6 @@ export default function Detail() {
   const remove = async () => {
     const result = await runDelete({ id: doc.id });
     if (result.data?.deleteDocument) navigate("/documents", { replace: true });
-    else setConfirming(false);
   };
 
   return (
@@ -130,7 +132,6 @@ export default function Detail() {
       ) : null}
       {loadingFile ? <p className="muted" role="status">Fetching the file…</p> : null}
       {fileError ? <Alert tone="error">{fileError}</Alert> : null}
-      <ErrorAlert error={removal.error} />
 
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
@@ -160,13 +161,13 @@ export default function Detail() {
       <section className="card" aria-labelledby="edit-heading">
         <h2 id="edit-heading">Title and tags</h2>
         <form onSubmit={submit}>
-          <ErrorAlert error={update.error} />
+          <ErrorAlert errors={updateErrors.others} />
           {saved && !update.fetching ? <Alert tone="success">Saved.</Alert> : null}
           <div className="form-grid">
-            <Field label="Title">
+            <Field label="Title" error={updateErrors.field("title")}>
               <input required maxLength={300} value={title} onChange={(e) => setTitle(e.target.value)} />
             </Field>
-            <Field label="Tags" hint="Separated by commas.">
+            <Field label="Tags" hint="Separated by commas." error={updateErrors.field("tags")}>
               <input value={tags} onChange={(e) => setTags(e.target.value)} />
             </Field>
           </div>
@@ -178,7 +179,7 @@ export default function Detail() {
         onAddTag={(tag) => void save([...doc.tags, tag], doc.title)} />
 
       <ConfirmDialog
-        open={confirming} title="Delete this doc?" confirmLabel="Delete" danger busy={removal.fetching}
+        open={confirming} title="Delete this doc?" confirmLabel="Delete" danger busy={removal.fetching} error={removal.error}
         message={`“${doc.title}”, its file and its search index are deleted. This cannot be undone.`}
         onConfirm={() => void remove()} onClose={() => setConfirming(false)}
       />

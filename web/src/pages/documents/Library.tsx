@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { Alert, ErrorAlert } from "../../components/Alert";
+import { Alert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import type { DocumentStatus } from "../../gql/graphql";
 import { formatBytes, formatDate, isoDate } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
@@ -24,19 +26,17 @@ function ReindexAll() {
   const [open, setOpen] = useState(false);
   const [result, reindex] = useMutation(DocumentsReindex);
   const confirm = async () => {
-    await reindex({});
-    setOpen(false);
+    if (!(await reindex({})).error) setOpen(false);
   };
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>Re-index all…</button>
       <ConfirmDialog
-        open={open} title="Re-index every document" confirmLabel="Re-index" busy={result.fetching}
+        open={open} title="Re-index every document" confirmLabel="Re-index" busy={result.fetching} error={result.error}
         message="Every user's documents are read and indexed again (needed after the embedding model changed). Search is incomplete until it finishes."
         onConfirm={() => void confirm()} onClose={() => setOpen(false)}
       />
       {result.data ? <Alert tone="success">{result.data.reindexDocuments} documents queued for indexing.</Alert> : null}
-      <ErrorAlert error={result.error} />
     </>
   );
 }
@@ -99,10 +99,10 @@ export default function Library() {
           </Field>
         </form>
 
-        <ErrorAlert error={list.error} />
-        {list.fetching && !list.data ? <p className="muted" role="status">Loading documents…</p> : null}
-        {list.data && !documents.length ? (
-          filtered ? (
+        <QueryState
+          result={list}
+          loading="Loading documents…"
+          empty={!documents.length && (filtered ? (
             <EmptyState title="No document matches these filters.">
               <button type="button" onClick={() => { setText(""); setTag(""); setStatus(""); }}>Clear the filters</button>
             </EmptyState>
@@ -110,41 +110,33 @@ export default function Library() {
             <EmptyState title="No documents yet.">
               Drop a file on “Add documents” above, or press “Choose files”: PDFs, Word files, HTML, Markdown, CSV or text.
             </EmptyState>
-          )
-        ) : null}
-        {documents.length ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Documents, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Title</th><th scope="col">Type</th><th scope="col" className="num">Size</th>
-                  <th scope="col" className="num">Pages</th><th scope="col">Status</th><th scope="col">Tags</th><th scope="col">Added</th>
-                </tr>
-              </thead>
-              <tbody>
-                {documents.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link to={`/documents/${d.id}`}>{d.title}</Link>
-                      {d.filename !== d.title ? <div className="muted small">{d.filename}</div> : null}
-                    </td>
-                    <td>{fileKind(d.mimeType)}</td>
-                    <td className="num">{formatBytes(d.sizeBytes)}</td>
-                    <td className="num">{d.pageCount ?? "—"}</td>
-                    <td>
-                      <StatusBadge status={d.status} />
-                      {d.error ? <div className="field-error small">{d.error}</div> : null}
-                      {d.note ? <div className="muted small">{d.note}</div> : null}
-                    </td>
-                    <td><TagList tags={d.tags} /></td>
-                    <td>{formatDate(isoDate(new Date(d.createdAt)))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+          ))}
+        >
+          <DataTable
+            caption="Documents, newest first" rows={documents} rowKey={(d) => d.id}
+            columns={[
+              {
+                header: "Title", card: "title",
+                cell: (d) => <><Link to={`/documents/${d.id}`}>{d.title}</Link>{d.filename !== d.title ? <div className="muted small">{d.filename}</div> : null}</>,
+              },
+              { header: "Type", cell: (d) => fileKind(d.mimeType) },
+              { header: "Size", numeric: true, cell: (d) => formatBytes(d.sizeBytes) },
+              { header: "Pages", numeric: true, cell: (d) => d.pageCount ?? "—" },
+              {
+                header: "Status",
+                cell: (d) => (
+                  <>
+                    <StatusBadge status={d.status} />
+                    {d.error ? <div className="field-error small">{d.error}</div> : null}
+                    {d.note ? <div className="muted small">{d.note}</div> : null}
+                  </>
+                ),
+              },
+              { header: "Tags", cell: (d) => <TagList tags={d.tags} /> },
+              { header: "Added", cell: (d) => formatDate(isoDate(new Date(d.createdAt))) },
+            ]}
+          />
+        </QueryState>
         {keyset.hasPrevious || pageInfo?.hasNextPage ? (
           <KeysetPager
             label="Document pages" hasPrevious={keyset.hasPrevious} hasNext={Boolean(pageInfo?.hasNextPage)}

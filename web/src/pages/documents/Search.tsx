@@ -6,6 +6,8 @@ import { Badge } from "../../components/Badge";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
+import { fieldErrors } from "../../lib/errors";
 import { useDebounced } from "../../lib/useDebounced";
 import { Highlight } from "./highlight";
 import { DocumentsAsk, DocumentsSearch } from "./queries";
@@ -20,33 +22,34 @@ export function passageLink(documentId: string, page: number | null | undefined)
 function Results({ query }: { query: string }) {
   const [result] = useQuery({ query: DocumentsSearch, variables: { query, limit: LIMIT }, pause: !query });
   if (!query) return null;
-  if (result.error) return <ErrorAlert error={result.error} />;
-  if (!result.data) return <p className="muted" role="status">Searching…</p>;
-  const hits = result.data.searchDocuments;
-  if (!hits.length) {
-    return (
-      <EmptyState title={`Nothing found for “${query}”.`}>
-        Try other words, or <Link to="/documents">add the documents</Link> that should hold it.
-      </EmptyState>
-    );
-  }
+  const hits = result.data?.searchDocuments ?? [];
   return (
-    <ol className="hit-list" aria-label="Search results">
-      {hits.map((hit, i) => (
-        <li key={i} className="card hit">
-          <div className="row">
-            <Link to={passageLink(hit.document.id, hit.page)}><strong>{hit.document.title}</strong></Link>
-            {hit.page ? <span className="muted small">page {hit.page}</span> : null}
-            {hit.byVector ? <Badge>by meaning</Badge> : null}
-            {hit.byKeyword ? <Badge>by words</Badge> : null}
-            <span className="muted small" title="Relevance (higher is better; compare within this search only)">
-              score {hit.score.toFixed(3)}
-            </span>
-          </div>
-          <p className="passage"><Highlight text={hit.text} query={query} /></p>
-        </li>
-      ))}
-    </ol>
+    <QueryState
+      result={result}
+      loading="Searching…"
+      empty={!hits.length && (
+        <EmptyState title={`Nothing found for “${query}”.`}>
+          Try other words, or <Link to="/documents">add the documents</Link> that should hold it.
+        </EmptyState>
+      )}
+    >
+      <ol className="hit-list" aria-label="Search results">
+        {hits.map((hit, i) => (
+          <li key={i} className="card hit">
+            <div className="row">
+              <Link to={passageLink(hit.document.id, hit.page)}><strong>{hit.document.title}</strong></Link>
+              {hit.page ? <span className="muted small">page {hit.page}</span> : null}
+              {hit.byVector ? <Badge>by meaning</Badge> : null}
+              {hit.byKeyword ? <Badge>by words</Badge> : null}
+              <span className="muted small" title="Relevance (higher is better; compare within this search only)">
+                score {hit.score.toFixed(3)}
+              </span>
+            </div>
+            <p className="passage"><Highlight text={hit.text} query={query} /></p>
+          </li>
+        ))}
+      </ol>
+    </QueryState>
   );
 }
 
@@ -54,6 +57,7 @@ function Ask() {
   const [question, setQuestion] = useState("");
   const [result, ask] = useMutation(DocumentsAsk);
   const answer = result.data?.askDocuments;
+  const errors = fieldErrors(result.error, ["question"]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (question.trim()) void ask({ question: question.trim() });
@@ -63,7 +67,7 @@ function Ask() {
       <h2 id="ask-heading">Ask a question</h2>
       <p className="muted small">Answered by your AI provider from the passages that match, with the passages it used.</p>
       <form onSubmit={submit}>
-        <Field label="Question">
+        <Field label="Question" error={errors.field("question")}>
           <textarea required rows={2} value={question} onChange={(e) => setQuestion(e.target.value)}
             placeholder="e.g. How much notice do I need to give to end the service contract?" />
         </Field>
@@ -72,7 +76,7 @@ function Ask() {
         </button>
       </form>
       {result.fetching ? <p className="muted" role="status">Finding passages and asking the AI…</p> : null}
-      <ErrorAlert error={result.error} />
+      <ErrorAlert errors={errors.others} />
       {answer && !result.fetching ? (
         answer.grounded ? (
           <div className="answer" aria-live="polite">

@@ -8,6 +8,7 @@ import { Field } from "../../components/Field";
 import { FileDrop } from "../../components/FileDrop";
 import { JobProgress, ProgressBar } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
+import type { DocumentsDocumentFieldsFragment } from "../../gql/graphql";
 import type { ServerError } from "../../lib/errors";
 import { formatBytes } from "../../lib/format";
 import { uploadMutation } from "../../lib/upload";
@@ -19,14 +20,8 @@ const DocumentsStatus = graphql(`
   query DocumentsStatus($id: ID!) { document(id: $id) { id status error note pageCount chunkCount } }
 `);
 
-interface Uploaded {
-  id: string;
-  title: string;
-  status: string;
-  error?: string | null;
-  note?: string | null;
-  jobId?: string | null;
-}
+/** An uploaded document, and the job that reads it. */
+type Uploaded = Pick<DocumentsDocumentFieldsFragment, "id" | "title" | "status" | "error" | "note"> & { jobId?: string | null };
 
 export interface UploadItem {
   key: number;

@@ -1,15 +1,18 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Badge, statusLabel } from "../../components/Badge";
-import { Dialog } from "../../components/Dialog";
+import { DataTable, RowAction } from "../../components/DataTable";
+import { EditDialog } from "../../components/EditDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { AccountType, FinanceAccountsQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime, sumDecimals } from "../../lib/format";
 import { ACCOUNT_TYPES, orNull } from "./common";
 
@@ -50,15 +53,12 @@ export default function Accounts() {
   const [archived, archive] = useMutation(ArchiveAccount);
   const [editing, setEditing] = useState<AccountRow | "new" | null>(null);
   const accounts = result.data?.accounts ?? [];
+  const newAccount = <button type="button" className="primary" onClick={() => setEditing("new")}>New account</button>;
 
   return (
     <>
-      <PageHeader
-        title="Accounts"
-        description="Bank accounts, cards and cash you keep track of."
-        actions={<button type="button" className="primary" onClick={() => setEditing("new")}>New account</button>}
-      />
-      <ErrorAlert error={result.error ?? archived.error} />
+      <PageHeader title="Accounts" description="Bank accounts, cards and cash you keep track of." actions={newAccount} />
+      <ErrorAlert error={archived.error} />
       {accounts.length ? (
         <div className="grid totals" aria-label="Balances by currency" role="group">
           {totalsByCurrency(accounts).map((t) => (
@@ -72,52 +72,40 @@ export default function Accounts() {
       <label className="check">
         <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show archived accounts
       </label>
-      {!result.data && result.fetching ? <p className="muted" role="status">Loading accounts…</p> : null}
-      {result.data && !accounts.length ? (
-        <EmptyState title={showArchived ? "No accounts at all yet." : "No accounts yet."}>
-          <p>Create one by hand (a name and a currency are enough), or <Link to="/finance/banks">connect a bank</Link>.</p>
-          <button type="button" className="primary" onClick={() => setEditing("new")}>New account</button>
-        </EmptyState>
-      ) : null}
-      {accounts.length ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Institution</th>
-                <th scope="col">IBAN</th><th scope="col">Last sync</th><th scope="col" className="num">Balance</th><th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <Link to={`/finance/transactions?account=${a.id}`}>{a.name}</Link>
-                    {a.archived ? <> <Badge>Archived</Badge></> : null}
-                  </td>
-                  <td>{statusLabel(a.type)}</td>
-                  <td>{a.connection ? <>{statusLabel(a.source)} <Badge>{a.connection.status}</Badge></> : statusLabel(a.source)}</td>
-                  <td>{a.institution ?? a.connection?.institutionName ?? "—"}</td>
-                  <td className="nowrap">{a.iban ? formatIban(a.iban) : "—"}</td>
-                  <td>{a.lastSyncedAt ? formatDateTime(a.lastSyncedAt) : "—"}</td>
-                  <td className="num"><Money amount={a.balance} currency={a.currency} /></td>
-                  <td>
-                    <div className="actions nowrap">
-                      <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.name}`}>Edit</button>
-                      <button type="button" disabled={archived.fetching} onClick={() => void archive({ id: a.id, archived: !a.archived })}
-                        aria-label={`${a.archived ? "Unarchive" : "Archive"} ${a.name}`}>{a.archived ? "Unarchive" : "Archive"}</button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      <Dialog open={editing !== null} title={editing === "new" ? "New account" : "Edit account"} onClose={() => setEditing(null)}>
-        {editing !== null ? <AccountForm account={editing === "new" ? null : editing} onDone={() => setEditing(null)} /> : null}
-      </Dialog>
+      <QueryState
+        result={result}
+        loading="Loading accounts…"
+        empty={!accounts.length && (
+          <EmptyState title={showArchived ? "No accounts at all yet." : "No accounts yet."}>
+            <p>Create one by hand (a name and a currency are enough), or <Link to="/finance/banks">connect a bank</Link>.</p>
+            {newAccount}
+          </EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Accounts" rows={accounts} rowKey={(a) => a.id}
+          columns={[
+            {
+              header: "Name", card: "title",
+              cell: (a) => <><Link to={`/finance/transactions?account=${a.id}`}>{a.name}</Link>{a.archived ? <> <Badge>Archived</Badge></> : null}</>,
+            },
+            { header: "Type", cell: (a) => statusLabel(a.type) },
+            { header: "Source", cell: (a) => (a.connection ? <>{statusLabel(a.source)} <Badge>{a.connection.status}</Badge></> : statusLabel(a.source)) },
+            { header: "Institution", cell: (a) => a.institution ?? a.connection?.institutionName ?? "—" },
+            { header: "IBAN", className: "nowrap", cell: (a) => (a.iban ? formatIban(a.iban) : "—") },
+            { header: "Last sync", cell: (a) => (a.lastSyncedAt ? formatDateTime(a.lastSyncedAt) : "—") },
+            { header: "Balance", numeric: true, card: "aside", cell: (a) => <Money amount={a.balance} currency={a.currency} /> },
+          ]}
+          actions={(a) => (
+            <>
+              <RowAction label="Edit" subject={a.name} onClick={() => setEditing(a)} />
+              <RowAction label={a.archived ? "Unarchive" : "Archive"} subject={a.name} disabled={archived.fetching}
+                onClick={() => void archive({ id: a.id, archived: !a.archived })} />
+            </>
+          )}
+        />
+      </QueryState>
+      {editing !== null ? <AccountDialog account={editing === "new" ? null : editing} onClose={() => setEditing(null)} /> : null}
     </>
   );
 }
@@ -126,7 +114,9 @@ function formatIban(iban: string): string {
   return iban.replace(/(.{4})/g, "$1 ").trim();
 }
 
-function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: () => void }) {
+const ACCOUNT_FIELDS = ["name", "currency", "type", "institution", "iban", "openingBalance"] as const;
+
+function AccountDialog({ account, onClose }: { account: AccountRow | null; onClose: () => void }) {
   const [name, setName] = useState(account?.name ?? "");
   const [currency, setCurrency] = useState(account?.currency ?? "EUR");
   const [type, setType] = useState<AccountType>(account?.type ?? "CHECKING");
@@ -135,12 +125,10 @@ function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: 
   const [opening, setOpening] = useState(account?.openingBalance ?? "");
   const [created, create] = useMutation(CreateAccount);
   const [updated, update] = useMutation(UpdateAccount);
-  const error = created.error ?? updated.error;
-  const field = (f: string) => (error?.graphQLErrors[0]?.extensions?.field === f ? error.graphQLErrors[0].message : null);
+  const errors = fieldErrors(created.error ?? updated.error, ACCOUNT_FIELDS);
   const synced = account?.connection != null;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const common = {
       name: name.trim(), currency: currency.trim().toUpperCase(), type,
       institution: orNull(institution), iban: orNull(iban),
@@ -149,38 +137,36 @@ function AccountForm({ account, onDone }: { account: AccountRow | null; onDone: 
     const outcome = account
       ? await update({ id: account.id, input: { ...common, openingBalance } })  // empty: back to 0
       : await create({ input: { ...common, openingBalance } });
-    if (!outcome.error) onDone();
+    if (!outcome.error) onClose();
   };
 
   return (
-    <form onSubmit={submit}>
-      <ErrorAlert error={error} />
+    <EditDialog
+      title={account ? "Edit account" : "New account"} submitLabel={account ? "Save" : "Create account"}
+      busy={created.fetching || updated.fetching} errors={errors.others} onSubmit={submit} onClose={onClose}
+    >
       <div className="form-grid">
-        <Field label="Name" error={field("name")}>
+        <Field label="Name" error={errors.field("name")}>
           <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
         </Field>
-        <Field label="Currency" hint="ISO code, e.g. EUR" error={field("currency")}>
+        <Field label="Currency" hint="ISO code, e.g. EUR" error={errors.field("currency")}>
           <input required value={currency} onChange={(e) => setCurrency(e.target.value)} maxLength={3} pattern="[A-Za-z]{3}" disabled={synced} />
         </Field>
-        <Field label="Type">
+        <Field label="Type" error={errors.field("type")}>
           <select value={type} onChange={(e) => setType(e.target.value as AccountType)}>
             {ACCOUNT_TYPES.map((t) => <option key={t} value={t}>{statusLabel(t)}</option>)}
           </select>
         </Field>
-        <Field label="Institution" hint="Optional" error={field("institution")}>
+        <Field label="Institution" hint="Optional" error={errors.field("institution")}>
           <input value={institution} onChange={(e) => setInstitution(e.target.value)} />
         </Field>
-        <Field label="IBAN" hint="Optional" error={field("iban")}>
+        <Field label="IBAN" hint="Optional" error={errors.field("iban")}>
           <input value={iban} onChange={(e) => setIban(e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        <Field label="Opening balance" hint="Optional; the balance before the first transaction" error={field("openingBalance")}>
+        <Field label="Opening balance" hint="Optional; the balance before the first transaction" error={errors.field("openingBalance")}>
           <input inputMode="decimal" value={opening} onChange={(e) => setOpening(e.target.value)} />
         </Field>
       </div>
-      <div className="actions">
-        <button type="button" onClick={onDone}>Cancel</button>
-        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{account ? "Save" : "Create account"}</button>
-      </div>
-    </form>
+    </EditDialog>
   );
 }

@@ -9,9 +9,11 @@ import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { JobProgress } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
 import type { BankProvider, FinanceBankConnectionsQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { isFinished, useJob } from "../../lib/useJob";
 import { usePollWhile } from "../../lib/usePollWhile";
@@ -81,19 +83,22 @@ export default function Banks() {
       ) : null}
       <ConnectForm />
       <h2>Your connections</h2>
-      <ErrorAlert error={result.error} />
-      {!result.data && result.fetching ? <p className="muted" role="status">Loading connections…</p> : null}
-      {result.data && !connections.length ? (
-        <EmptyState title="No bank connected yet.">
-          <p>Choose a provider, a country and your bank above, then give consent on the bank's page. Or <Link to="/finance/import">import a statement file</Link> instead.</p>
-        </EmptyState>
-      ) : null}
-      <div className="grid connections">
-        {connections.map((c) => (
-          <ConnectionCard key={c.id} connection={c} highlighted={params.get("bankConnection") === c.id}
-            onChanged={() => refetch({ requestPolicy: "network-only" })} />
-        ))}
-      </div>
+      <QueryState
+        result={result}
+        loading="Loading connections…"
+        empty={!connections.length && (
+          <EmptyState title="No bank connected yet.">
+            <p>Choose a provider, a country and your bank above, then give consent on the bank's page. Or <Link to="/finance/import">import a statement file</Link> instead.</p>
+          </EmptyState>
+        )}
+      >
+        <div className="grid connections">
+          {connections.map((c) => (
+            <ConnectionCard key={c.id} connection={c} highlighted={params.get("bankConnection") === c.id}
+              onChanged={() => refetch({ requestPolicy: "network-only" })} />
+          ))}
+        </div>
+      </QueryState>
     </>
   );
 }
@@ -114,6 +119,7 @@ function ConnectForm() {
     return needle ? banks.filter((b) => b.name.toLowerCase().includes(needle) || b.bic?.toLowerCase().includes(needle)) : banks;
   }, [banks, filter]);
   const chosen = banks.find((b) => b.id === institutionId);
+  const errors = fieldErrors(institutions.error ?? connected.error, ["provider", "country", ...(banks.length ? ["institutionId"] : [])]);
 
   const find = (event: FormEvent) => {
     event.preventDefault();
@@ -133,24 +139,24 @@ function ConnectForm() {
     <section className="card" aria-labelledby="connect-heading">
       <h2 id="connect-heading">Connect a bank</h2>
       <form className="filters" onSubmit={find}>
-        <Field label="Provider">
+        <Field label="Provider" error={errors.field("provider")}>
           <select value={provider} onChange={(e) => setProvider(e.target.value as BankProvider)}>
             {PROVIDERS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
           </select>
         </Field>
-        <Field label="Country" hint="Two letters, e.g. DE">
+        <Field label="Country" hint="Two letters, e.g. DE" error={errors.field("country")}>
           <input required value={country} onChange={(e) => setCountry(e.target.value)} maxLength={2} size={4} pattern="[A-Za-z]{2}" autoComplete="country" />
         </Field>
         <button type="submit" disabled={institutions.fetching}>{institutions.fetching ? "Finding banks…" : "Find banks"}</button>
       </form>
-      <ErrorAlert error={institutions.error ?? connected.error} />
+      <ErrorAlert errors={errors.others} />
       {asked && institutions.data ? (
         banks.length ? (
           <div className="filters">
             <Field label="Filter banks">
               <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
             </Field>
-            <Field label="Bank" hint={chosen?.maxHistoryDays ? `Up to ${chosen.maxHistoryDays} days of history` : undefined}>
+            <Field label="Bank" hint={chosen?.maxHistoryDays ? `Up to ${chosen.maxHistoryDays} days of history` : undefined} error={errors.field("institutionId")}>
               <select value={institutionId} onChange={(e) => setInstitutionId(e.target.value)}>
                 <option value="">Choose a bank ({shown.length})…</option>
                 {shown.map((b) => <option key={b.id} value={b.id}>{b.name}{b.bic ? ` (${b.bic})` : ""}</option>)}
@@ -198,7 +204,7 @@ function ConnectionCard({ connection: c, highlighted, onChanged }: { connection:
         </dd>
       </dl>
       {c.lastError ? <Alert tone="warning">{c.lastError}</Alert> : null}
-      <ErrorAlert error={synced.error ?? disconnected.error} />
+      <ErrorAlert error={synced.error} />
       {jobId ? <JobProgress job={job} label={`Syncing ${c.institutionName}`} /> : null}
       <div className="actions">
         {c.status === "LINKED" ? (
@@ -212,7 +218,7 @@ function ConnectionCard({ connection: c, highlighted, onChanged }: { connection:
         ) : null}
       </div>
       <ConfirmDialog
-        open={confirming} title={`Disconnect ${c.institutionName}?`} danger busy={disconnected.fetching} confirmLabel="Disconnect"
+        open={confirming} title={`Disconnect ${c.institutionName}?`} danger busy={disconnected.fetching} error={disconnected.error} confirmLabel="Disconnect"
         message="The consent ends at the provider and no more transactions are fetched. The accounts and their transactions stay."
         onClose={() => setConfirming(false)}
         onConfirm={async () => {

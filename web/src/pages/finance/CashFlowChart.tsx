@@ -4,17 +4,11 @@
 import { useMemo } from "react";
 import type uPlot from "uplot";
 import { Chart, type ChartSeries } from "../../components/Chart";
+import type { FinanceMetricsQuery } from "../../gql/graphql";
 import { compactMoney, formatMoney } from "../../lib/format";
 
-export interface CashFlowSeries {
-  currency: string;
-  /** Period starts, YYYY-MM-DD. */
-  periods: readonly string[];
-  income: readonly string[];
-  expenses: readonly string[];
-  net: readonly string[];
-  balance: readonly string[];
-}
+/** One currency's columns (`periods` are period starts, YYYY-MM-DD). */
+export type CashFlowSeries = FinanceMetricsQuery["financialMetrics"]["series"][number];
 
 /** Unix seconds at local midnight, so the axis shows the period's own date in any time zone. */
 export function periodSeconds(period: string): number {

@@ -2,14 +2,16 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
-import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
+import { Loading, QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDate } from "../../lib/format";
-import { ClientForm } from "./Clients";
+import { ClientDialog } from "./Clients";
 import { useTags } from "./common";
 import { TagEditor } from "./TagEditor";
 import { FinanceTransactions } from "./Transactions";
@@ -30,7 +32,7 @@ export default function ClientDetail() {
   if (result.error && !client) {
     return <><PageHeader title="Client" /><ErrorAlert error={result.error} /><Link to="/finance/clients">Back to clients</Link></>;
   }
-  if (!client) return <p className="muted" role="status">Loading client…</p>;
+  if (!client) return <Loading label="Loading client…" />;
 
   return (
     <>
@@ -39,7 +41,6 @@ export default function ClientDetail() {
         <button type="button" onClick={() => setEditing(true)}>Edit</button>
         <button type="button" className="danger" onClick={() => setDeleting(true)}>Delete</button>
       </>} />
-      <ErrorAlert error={deleted.error} />
       <div className="grid">
         {client.totals.length ? client.totals.map((t) => (
           <div className="card" key={t.currency}>
@@ -70,10 +71,8 @@ export default function ClientDetail() {
       </section>
       <h2>Linked transactions</h2>
       <ClientTransactions clientId={client.id} />
-      <Dialog open={editing} title="Edit client" onClose={() => setEditing(false)}>
-        <ClientForm client={client} onDone={() => setEditing(false)} />
-      </Dialog>
-      <ConfirmDialog open={deleting} title={`Delete ${client.name}?`} danger confirmLabel="Delete" busy={deleted.fetching}
+      {editing ? <ClientDialog client={client} onClose={() => setEditing(false)} /> : null}
+      <ConfirmDialog open={deleting} title={`Delete ${client.name}?`} danger confirmLabel="Delete" busy={deleted.fetching} error={deleted.error}
         message="The client goes; its transactions stay, without a client." onClose={() => setDeleting(false)}
         onConfirm={async () => {
           if (!(await remove({ id: client.id })).error) navigate("/finance/clients", { replace: true });
@@ -86,37 +85,33 @@ function ClientTransactions({ clientId }: { clientId: string }) {
   const pages = useKeyset();
   const [result] = useQuery({ query: FinanceTransactions, variables: { first: 25, after: pages.after, filter: { clientIds: [clientId] } } });
   const connection = result.data?.transactions;
-  if (result.error) return <ErrorAlert error={result.error} />;
-  if (!connection) return <p className="muted" role="status">Loading transactions…</p>;
-  if (!connection.edges.length && !pages.hasPrevious) {
-    return (
-      <EmptyState title="No transactions linked to this client.">
-        <p>Pick the client in a transaction's row on the <Link to="/finance/transactions">Transactions</Link> page, or let a <Link to="/finance/rules">rule</Link> assign them.</p>
-      </EmptyState>
-    );
-  }
   return (
-    <>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Transactions linked to this client</caption>
-          <thead><tr><th scope="col">Date</th><th scope="col">Description</th><th scope="col">Account</th><th scope="col">Category</th><th scope="col" className="num">Amount</th></tr></thead>
-          <tbody>
-            {connection.edges.map(({ node: t }) => (
-              <tr key={t.id}>
-                <td className="nowrap">{formatDate(t.bookingDate)}</td>
-                <td>{t.description}{t.counterpartyName ? <div className="muted small">{t.counterpartyName}</div> : null}</td>
-                <td>{t.account.name}</td>
-                <td>{t.category?.name ?? "—"}</td>
-                <td className="num"><Money amount={t.amount} currency={t.currency} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <KeysetPager label="Client transaction pages" hasPrevious={pages.hasPrevious} hasNext={connection.pageInfo.hasNextPage}
-        onPrevious={pages.previous} onNext={() => pages.next(connection.pageInfo.endCursor)} />
-      <p><Link to={`/finance/transactions?client=${clientId}`}>Open in Transactions</Link> to categorise or tag them.</p>
-    </>
+    <QueryState
+      result={result}
+      loading="Loading transactions…"
+      empty={connection && !connection.edges.length && !pages.hasPrevious && (
+        <EmptyState title="No transactions linked to this client.">
+          <p>Pick the client in a transaction's row on the <Link to="/finance/transactions">Transactions</Link> page, or let a <Link to="/finance/rules">rule</Link> assign them.</p>
+        </EmptyState>
+      )}
+    >
+      {({ transactions }) => (
+        <>
+          <DataTable
+            caption="Transactions linked to this client" rows={transactions.edges.map((e) => e.node)} rowKey={(t) => t.id}
+            columns={[
+              { header: "Date", className: "nowrap", card: "plain", cell: (t) => formatDate(t.bookingDate) },
+              { header: "Description", card: "plain", cell: (t) => <>{t.description}{t.counterpartyName ? <div className="muted small">{t.counterpartyName}</div> : null}</> },
+              { header: "Account", cell: (t) => t.account.name },
+              { header: "Category", cell: (t) => t.category?.name ?? "—" },
+              { header: "Amount", numeric: true, card: "aside", cell: (t) => <Money amount={t.amount} currency={t.currency} /> },
+            ]}
+          />
+          <KeysetPager label="Client transaction pages" hasPrevious={pages.hasPrevious} hasNext={transactions.pageInfo.hasNextPage}
+            onPrevious={pages.previous} onNext={() => pages.next(transactions.pageInfo.endCursor)} />
+          <p><Link to={`/finance/transactions?client=${clientId}`}>Open in Transactions</Link> to categorise or tag them.</p>
+        </>
+      )}
+    </QueryState>
   );
 }

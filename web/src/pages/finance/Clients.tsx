@@ -1,14 +1,16 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
-import { Dialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
+import { EditDialog } from "../../components/EditDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { ClientInput, FinanceClientFieldsFragment } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { orNull } from "./common";
 import { TagChip } from "./TagEditor";
 
@@ -34,44 +36,38 @@ export default function Clients() {
   const [result] = useQuery({ query: ClientsQuery, context: CLIENT_TYPES });
   const [creating, setCreating] = useState(false);
   const clients = result.data?.clients ?? [];
+  const newClient = <button type="button" className="primary" onClick={() => setCreating(true)}>New client</button>;
+  // Totals are per currency: one line each.
+  const perCurrency = (c: ClientView, amount: (t: ClientView["totals"][number]) => string) =>
+    c.totals.length ? c.totals.map((t) => <div key={t.currency}><Money amount={amount(t)} currency={t.currency} /></div>) : "—";
   return (
     <>
       <PageHeader title="Clients" description="People and companies you invoice or pay; link transactions to them to see what each one brings in."
-        actions={<button type="button" className="primary" onClick={() => setCreating(true)}>New client</button>} />
-      <ErrorAlert error={result.error} />
-      {!result.data && result.fetching ? <p className="muted" role="status">Loading clients…</p> : null}
-      {result.data && !clients.length ? (
-        <EmptyState title="No clients yet.">
-          <p>Add one, then link its payments on the <Link to="/finance/transactions">Transactions</Link> page or with a <Link to="/finance/rules">rule</Link>.</p>
-          <button type="button" className="primary" onClick={() => setCreating(true)}>New client</button>
-        </EmptyState>
-      ) : null}
-      {clients.length ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Clients</caption>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Business</th><th scope="col">Email</th><th scope="col">Tags</th><th scope="col" className="num">Income</th><th scope="col" className="num">Expenses</th><th scope="col" className="num">Transactions</th></tr>
-            </thead>
-            <tbody>
-              {clients.map((c) => (
-                <tr key={c.id}>
-                  <td><Link to={`/finance/clients/${c.id}`}>{c.name}</Link></td>
-                  <td>{c.businessName ?? "—"}</td>
-                  <td>{c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—"}</td>
-                  <td><div className="row">{c.tags.map((t) => <TagChip key={t.id} tag={t} />)}</div></td>
-                  <td className="num">{c.totals.length ? c.totals.map((t) => <div key={t.currency}><Money amount={t.income} currency={t.currency} /></div>) : "—"}</td>
-                  <td className="num">{c.totals.length ? c.totals.map((t) => <div key={t.currency}><Money amount={t.expenses} currency={t.currency} /></div>) : "—"}</td>
-                  <td className="num">{c.totals.reduce((n, t) => n + t.count, 0)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      <Dialog open={creating} title="New client" onClose={() => setCreating(false)}>
-        <ClientForm client={null} onDone={() => setCreating(false)} />
-      </Dialog>
+        actions={newClient} />
+      <QueryState
+        result={result}
+        loading="Loading clients…"
+        empty={!clients.length && (
+          <EmptyState title="No clients yet.">
+            <p>Add one, then link its payments on the <Link to="/finance/transactions">Transactions</Link> page or with a <Link to="/finance/rules">rule</Link>.</p>
+            {newClient}
+          </EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Clients" rows={clients} rowKey={(c) => c.id}
+          columns={[
+            { header: "Name", card: "title", cell: (c) => <Link to={`/finance/clients/${c.id}`}>{c.name}</Link> },
+            { header: "Business", cell: (c) => c.businessName ?? "—" },
+            { header: "Email", cell: (c) => (c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : "—") },
+            { header: "Tags", cell: (c) => <div className="row">{c.tags.map((t) => <TagChip key={t.id} tag={t} />)}</div> },
+            { header: "Income", numeric: true, cell: (c) => perCurrency(c, (t) => t.income) },
+            { header: "Expenses", numeric: true, cell: (c) => perCurrency(c, (t) => t.expenses) },
+            { header: "Transactions", numeric: true, cell: (c) => c.totals.reduce((n, t) => n + t.count, 0) },
+          ]}
+        />
+      </QueryState>
+      {creating ? <ClientDialog client={null} onClose={() => setCreating(false)} /> : null}
     </>
   );
 }
@@ -79,6 +75,7 @@ export default function Clients() {
 const TEXT_FIELDS = [
   ["name", "Name"], ["businessName", "Business name"], ["taxId", "Tax ID"], ["email", "Email"], ["phone", "Phone"], ["currency", "Currency"],
 ] as const;
+const CLIENT_FIELDS = [...TEXT_FIELDS.map(([key]) => key), "paymentTermsDays", "address", "notes"] as const;
 
 /** The input: blank fields become null, so clearing one clears it on the server. */
 export function clientInput(values: Record<string, string>): ClientInput {
@@ -93,7 +90,8 @@ export function clientInput(values: Record<string, string>): ClientInput {
   };
 }
 
-export function ClientForm({ client, onDone }: { client: ClientView | null; onDone: (id?: string) => void }) {
+/** Create a client, or edit one; `onClose` gets the client's id after a save. */
+export function ClientDialog({ client, onClose }: { client: ClientView | null; onClose: (id?: string) => void }) {
   const [values, setValues] = useState<Record<string, string>>(() => ({
     name: client?.name ?? "", businessName: client?.businessName ?? "", taxId: client?.taxId ?? "", email: client?.email ?? "",
     phone: client?.phone ?? "", currency: client?.currency ?? "", paymentTermsDays: client?.paymentTermsDays?.toString() ?? "",
@@ -101,46 +99,42 @@ export function ClientForm({ client, onDone }: { client: ClientView | null; onDo
   }));
   const [created, create] = useMutation(CreateClient);
   const [updated, update] = useMutation(UpdateClient);
-  const error = created.error ?? updated.error;
-  const fieldError = (f: string) => (error?.graphQLErrors[0]?.extensions?.field === f ? error.graphQLErrors[0].message : null);
+  const errors = fieldErrors(created.error ?? updated.error, CLIENT_FIELDS);
   const set = (key: string, value: string) => setValues((v) => ({ ...v, [key]: value }));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const input = clientInput(values);
     if (client) {
       const outcome = await update({ id: client.id, input });
-      if (!outcome.error) onDone(client.id);
+      if (!outcome.error) onClose(client.id);
     } else {
       const outcome = await create({ input });
-      if (outcome.data) onDone(outcome.data.createClient.id);
+      if (outcome.data) onClose(outcome.data.createClient.id);
     }
   };
 
   return (
-    <form onSubmit={submit}>
-      <ErrorAlert error={error} />
+    <EditDialog
+      title={client ? "Edit client" : "New client"} submitLabel={client ? "Save" : "Create client"}
+      busy={created.fetching || updated.fetching} errors={errors.others} onSubmit={submit} onClose={() => onClose()}
+    >
       <div className="form-grid">
         {TEXT_FIELDS.map(([key, label]) => (
-          <Field key={key} label={label} error={fieldError(key)} hint={key === "currency" ? "ISO code, e.g. EUR" : undefined}>
+          <Field key={key} label={label} error={errors.field(key)} hint={key === "currency" ? "ISO code, e.g. EUR" : undefined}>
             <input value={values[key]} onChange={(e) => set(key, e.target.value)} required={key === "name"}
               type={key === "email" ? "email" : key === "phone" ? "tel" : "text"} maxLength={key === "currency" ? 3 : 300} />
           </Field>
         ))}
-        <Field label="Payment terms (days)" error={fieldError("paymentTermsDays")}>
+        <Field label="Payment terms (days)" error={errors.field("paymentTermsDays")}>
           <input type="number" min={0} max={365} value={values.paymentTermsDays} onChange={(e) => set("paymentTermsDays", e.target.value)} />
         </Field>
       </div>
-      <Field label="Address" error={fieldError("address")}>
+      <Field label="Address" error={errors.field("address")}>
         <textarea rows={3} value={values.address} onChange={(e) => set("address", e.target.value)} />
       </Field>
-      <Field label="Notes" error={fieldError("notes")}>
+      <Field label="Notes" error={errors.field("notes")}>
         <textarea rows={4} value={values.notes} onChange={(e) => set("notes", e.target.value)} />
       </Field>
-      <div className="actions">
-        <button type="button" onClick={() => onDone()}>Cancel</button>
-        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{client ? "Save" : "Create client"}</button>
-      </div>
-    </form>
+    </EditDialog>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Alert, ErrorAlert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { FileDrop } from "../../components/FileDrop";
@@ -11,7 +12,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { ProgressBar } from "../../components/ProgressBar";
 import { graphql } from "../../gql";
 import type { CsvMappingInput, FinanceImportTransactionsMutation, ImportFormat } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
+import { fieldErrors, serverErrors, type FormErrors, type ServerError } from "../../lib/errors";
 import { formatBytes, formatDate } from "../../lib/format";
 import { uploadMutation } from "../../lib/upload";
 import { useAccounts } from "./common";
@@ -64,6 +65,9 @@ export function mappingInput(state: MappingState): CsvMappingInput | null {
   return Object.keys(input).length ? input : null;
 }
 
+const CHOOSE_FIELDS = ["accountId", "format"];
+const MAPPING_FIELDS = [...MAPPING_COLUMNS.map(([key]) => `mapping.${key}`), "mapping.dateFormat", "mapping.decimalComma", "mapping.delimiter"];
+
 type Step = "choose" | "preview" | "done";
 
 export default function Import() {
@@ -90,6 +94,8 @@ export default function Import() {
 
   const account = active.find((a) => a.id === accountId);
   const busy = progress !== null;
+  // Errors go under the inputs while they are on screen (the first step), else above.
+  const shown = fieldErrors(errors, step === "choose" ? [...CHOOSE_FIELDS, ...(format === "CSV" ? MAPPING_FIELDS : [])] : []);
 
   const send = async (dryRun: boolean): Promise<Report | null> => {
     if (!file || !accountId) return null;
@@ -165,7 +171,7 @@ export default function Import() {
         <li aria-current={step === "preview" ? "step" : undefined}>2. Check the preview</li>
         <li aria-current={step === "done" ? "step" : undefined}>3. Done</li>
       </ol>
-      <ErrorAlert error={accountsError} errors={errors.length ? errors : undefined} />
+      <ErrorAlert errors={[...serverErrors(accountsError), ...shown.others]} />
       {busy ? (
         <div className="card">
           <ProgressBar value={progress ?? 0} label="Uploading the statement" />
@@ -176,13 +182,13 @@ export default function Import() {
       {step === "choose" ? (
         <form className="card" onSubmit={runPreview}>
           <div className="form-grid">
-            <Field label="Account">
+            <Field label="Account" error={shown.field("accountId")}>
               <select required value={accountId} onChange={(e) => setAccountId(e.target.value)}>
                 <option value="">Choose an account…</option>
                 {active.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.currency})</option>)}
               </select>
             </Field>
-            <Field label="Format">
+            <Field label="Format" error={shown.field("format")}>
               <select value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)}>
                 {FORMATS.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
               </select>
@@ -194,7 +200,7 @@ export default function Import() {
             <details className="mapping" open={mappingOpen} onToggle={(e) => setMappingOpen((e.target as HTMLDetailsElement).open)}>
               <summary>Column mapping (optional)</summary>
               <p className="muted small">Most bank exports are recognised as they are. Name the header of a column only when it is not; use either an amount column or debit and credit columns.</p>
-              <MappingForm value={mapping} onChange={setMapping} />
+              <MappingForm value={mapping} onChange={setMapping} errors={shown} />
             </details>
           ) : null}
           <div className="actions">
@@ -264,60 +270,53 @@ function ReportCounts({ report }: { report: Report }) {
 function RowErrors({ report }: { report: Report }) {
   if (!report.errors.length) return null;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>Rejected rows</caption>
-        <thead><tr><th scope="col" className="num">Row</th><th scope="col">Reason</th></tr></thead>
-        <tbody>
-          {report.errors.map((e, i) => <tr key={i}><td className="num">Row {e.row}</td><td>{e.message}</td></tr>)}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Rejected rows" showCaption rows={report.errors} rowKey={(_e, i) => String(i)}
+      columns={[
+        { header: "Row", numeric: true, card: "title", cell: (e) => `Row ${e.row}` },
+        { header: "Reason", card: "plain", cell: (e) => e.message },
+      ]}
+    />
   );
 }
 
 function PreviewRows({ report, currency }: { report: Report; currency: string }) {
   if (!report.preview.length) return null;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>New rows{report.preview.length < report.inserted ? ` (the first ${report.preview.length})` : ""}</caption>
-        <thead>
-          <tr><th scope="col" className="num">Row</th><th scope="col">Date</th><th scope="col">Description</th><th scope="col">Counterparty</th><th scope="col" className="num">Amount</th></tr>
-        </thead>
-        <tbody>
-          {report.preview.map((r) => (
-            <tr key={r.row}>
-              <td className="num">{r.row}</td><td>{formatDate(r.bookingDate)}</td><td>{r.description}</td>
-              <td>{r.counterpartyName ?? "—"}</td><td className="num"><Money amount={r.amount} currency={currency} /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={`New rows${report.preview.length < report.inserted ? ` (the first ${report.preview.length})` : ""}`} showCaption
+      rows={report.preview} rowKey={(r) => String(r.row)}
+      columns={[
+        { header: "Row", numeric: true, cell: (r) => r.row },
+        { header: "Date", cell: (r) => formatDate(r.bookingDate) },
+        { header: "Description", card: "title", cell: (r) => r.description },
+        { header: "Counterparty", cell: (r) => r.counterpartyName ?? "—" },
+        { header: "Amount", numeric: true, card: "aside", cell: (r) => <Money amount={r.amount} currency={currency} /> },
+      ]}
+    />
   );
 }
 
-function MappingForm({ value, onChange }: { value: MappingState; onChange: (next: MappingState) => void }) {
+function MappingForm({ value, onChange, errors }: { value: MappingState; onChange: (next: MappingState) => void; errors: FormErrors }) {
   const column = (key: keyof MappingState["columns"], text: string) => onChange({ ...value, columns: { ...value.columns, [key]: text } });
   return (
     <div className="form-grid">
       {MAPPING_COLUMNS.map(([key, label]) => (
-        <Field key={key} label={label}>
+        <Field key={key} label={label} error={errors.field(`mapping.${key}`)}>
           <input value={value.columns[key] ?? ""} onChange={(e) => column(key, e.target.value)} placeholder="Header as in the file" />
         </Field>
       ))}
-      <Field label="Date format" hint="strptime, e.g. %d.%m.%Y">
+      <Field label="Date format" hint="strptime, e.g. %d.%m.%Y" error={errors.field("mapping.dateFormat")}>
         <input value={value.dateFormat} onChange={(e) => onChange({ ...value, dateFormat: e.target.value })} />
       </Field>
-      <Field label="Decimal separator">
+      <Field label="Decimal separator" error={errors.field("mapping.decimalComma")}>
         <select value={value.decimalComma} onChange={(e) => onChange({ ...value, decimalComma: e.target.value as MappingState["decimalComma"] })}>
           <option value="">Detect</option>
           <option value="no">Point (1,234.56)</option>
           <option value="yes">Comma (1.234,56)</option>
         </select>
       </Field>
-      <Field label="Delimiter" hint="Detected when empty; \t for a tab">
+      <Field label="Delimiter" hint="Detected when empty; \t for a tab" error={errors.field("mapping.delimiter")}>
         <input value={value.delimiter} maxLength={2} onChange={(e) => onChange({ ...value, delimiter: e.target.value })} />
       </Field>
     </div>

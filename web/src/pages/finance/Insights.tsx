@@ -1,11 +1,12 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
+import { Loading, QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { FinanceMetricsQuery, Granularity } from "../../gql/graphql";
 import { formatDate, isoDate, sumDecimals } from "../../lib/format";
@@ -91,14 +92,19 @@ export default function Insights() {
           </select>
         </Field>
       </form>
-      <ErrorAlert error={result.error} />
-      {result.fetching && !metrics ? <p className="muted" role="status">Crunching the numbers…</p> : null}
-      {metrics && !metrics.series.length ? (
-        <EmptyState title="No transactions in this period.">
-          <p>Pick a longer period, or <Link to="/finance/import">import a statement</Link>.</p>
-        </EmptyState>
-      ) : null}
-      {metrics?.series.map((series) => <CurrencySection key={series.currency} series={series} metrics={metrics} />)}
+      <QueryState
+        result={result}
+        loading="Crunching the numbers…"
+        empty={metrics && !metrics.series.length && (
+          <EmptyState title="No transactions in this period.">
+            <p>Pick a longer period, or <Link to="/finance/import">import a statement</Link>.</p>
+          </EmptyState>
+        )}
+      >
+        {({ financialMetrics }) => financialMetrics.series.map((series) => (
+          <CurrencySection key={series.currency} series={series} metrics={financialMetrics} />
+        ))}
+      </QueryState>
     </>
   );
 }
@@ -126,7 +132,7 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
         <div className="card"><div className="muted small">Balance at the end</div><div className="stat"><Money amount={series.balance.at(-1) ?? "0"} currency={currency} signed={false} /></div></div>
       </div>
       <div className="card">
-        <Suspense fallback={<p className="muted" role="status">Loading the chart…</p>}>
+        <Suspense fallback={<Loading label="Loading the chart…" />}>
           <CashFlowChart series={series} />
         </Suspense>
       </div>
@@ -134,61 +140,50 @@ function CurrencySection({ series, metrics }: { series: Metrics["series"][number
         <div className="card">
           <h3>By category</h3>
           {byCategory.length ? (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Totals by category in {currency}</caption>
-                <thead><tr><th scope="col">Category</th><th scope="col" className="num">Count</th><th scope="col" className="num">Total</th></tr></thead>
-                <tbody>
-                  {byCategory.map((c) => {
+            <DataTable
+              caption={`Totals by category in ${currency}`} layout="scroll" rows={byCategory} rowKey={(c) => c.categoryId ?? "none"}
+              columns={[
+                {
+                  header: "Category",
+                  cell: (c) => {
                     const full = categories.find((x) => x.id === c.categoryId);
-                    return (
-                      <tr key={c.categoryId ?? "none"}>
-                        <td>{c.category ? (full ? categoryLabel(full, categories) : c.category.name) : <Link to="/finance/transactions?uncategorised=1">Uncategorised</Link>}</td>
-                        <td className="num">{c.count}</td>
-                        <td className="num"><Money amount={c.total} currency={currency} /></td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                    return c.category ? (full ? categoryLabel(full, categories) : c.category.name) : <Link to="/finance/transactions?uncategorised=1">Uncategorised</Link>;
+                  },
+                },
+                { header: "Count", numeric: true, cell: (c) => c.count },
+                { header: "Total", numeric: true, cell: (c) => <Money amount={c.total} currency={currency} /> },
+              ]}
+            />
           ) : <p className="muted">No transactions.</p>}
         </div>
         <div className="card">
           <h3>Top counterparties</h3>
           {counterparties.length ? (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Top counterparties in {currency}</caption>
-                <thead><tr><th scope="col">Counterparty</th><th scope="col" className="num">Count</th><th scope="col" className="num">Total</th></tr></thead>
-                <tbody>
-                  {counterparties.map((c) => (
-                    <tr key={c.name}><td>{c.name}</td><td className="num">{c.count}</td><td className="num"><Money amount={c.total} currency={currency} /></td></tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={`Top counterparties in ${currency}`} layout="scroll" rows={counterparties} rowKey={(c) => c.name}
+              columns={[
+                { header: "Counterparty", cell: (c) => c.name },
+                { header: "Count", numeric: true, cell: (c) => c.count },
+                { header: "Total", numeric: true, cell: (c) => <Money amount={c.total} currency={currency} /> },
+              ]}
+            />
           ) : <p className="muted">None named in this period.</p>}
         </div>
       </div>
       <div className="card">
         <h3>Recurring payments</h3>
         {recurring.length ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Recurring payments in {currency}</caption>
-              <thead><tr><th scope="col">Name</th><th scope="col">Every</th><th scope="col" className="num">Times</th><th scope="col">Last</th><th scope="col">Next expected</th><th scope="col" className="num">Amount</th></tr></thead>
-              <tbody>
-                {recurring.map((r) => (
-                  <tr key={`${r.name}-${r.cadence}`}>
-                    <td>{r.name}</td><td>{r.cadence.toLowerCase()}</td><td className="num">{r.count}</td>
-                    <td>{formatDate(r.last)}</td><td>{formatDate(r.nextExpected)}</td>
-                    <td className="num"><Money amount={r.amount} currency={currency} signed={false} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`Recurring payments in ${currency}`} layout="scroll" rows={recurring} rowKey={(r) => `${r.name}-${r.cadence}`}
+            columns={[
+              { header: "Name", cell: (r) => r.name },
+              { header: "Every", cell: (r) => r.cadence.toLowerCase() },
+              { header: "Times", numeric: true, cell: (r) => r.count },
+              { header: "Last", cell: (r) => formatDate(r.last) },
+              { header: "Next expected", cell: (r) => formatDate(r.nextExpected) },
+              { header: "Amount", numeric: true, cell: (r) => <Money amount={r.amount} currency={currency} signed={false} /> },
+            ]}
+          />
         ) : <p className="muted">No payment repeats regularly in this period (it takes at least three).</p>}
       </div>
     </section>

@@ -1,14 +1,18 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
-import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { DataTable, RowAction } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
+import { EditDialog } from "../../components/EditDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { FinanceRulesQuery } from "../../gql/graphql";
-import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags } from "./common";
+import { fieldErrors } from "../../lib/errors";
+import { CategorySelect, categoryLabel, useAccounts, useCategories, useClientOptions, useTags, type AccountOption, type CategoryOption, type ClientOption, type TagOption } from "./common";
 import { EMPTY_CONDITIONS, conditionsForm, conditionsInput, describeConditions, type ConditionsForm } from "./ruleConditions";
 import { Suggestions } from "./Suggestions";
 import { TagChip } from "./TagEditor";
@@ -56,60 +60,57 @@ export default function Rules() {
           <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
         </>}
       />
-      <ErrorAlert error={result.error ?? applied.error ?? deleted.error} />
+      <ErrorAlert error={applied.error} />
       {applied.data ? (
         <Alert tone="success">
           Rules applied: {applied.data.applyRules.categorised} categorised, {applied.data.applyRules.tagged} tagged, {applied.data.applyRules.assignedToClients} assigned to clients. What was already set stayed.
         </Alert>
       ) : null}
-      {result.data && !rules.length ? (
-        <EmptyState title="No rules yet.">
-          <p>Create one (for example: description contains “netflix” → Subscriptions), or let the AI suggest some below.</p>
-          <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
-        </EmptyState>
-      ) : null}
-      {rules.length ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Rules in the order they run</caption>
-            <thead>
-              <tr><th scope="col" className="num">Priority</th><th scope="col">Name</th><th scope="col">When</th><th scope="col">Then</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              {rules.map((rule) => (
-                <tr key={rule.id}>
-                  <td className="num">{rule.priority}</td>
-                  <td>{rule.name}</td>
-                  <td>{describeConditions(rule.conditions, accountName)}</td>
-                  <td>
-                    {categoryName(rule.categoryId) ? <div>Category: {categoryName(rule.categoryId)}</div> : null}
-                    {rule.clientId ? <div>Client: {clients.find((c) => c.id === rule.clientId)?.name ?? "—"}</div> : null}
-                    {rule.tagIds.length ? (
-                      <div className="row">{rule.tagIds.map((id) => tags.find((t) => t.id === id)).filter(Boolean).map((t) => <TagChip key={t!.id} tag={t!} />)}</div>
-                    ) : null}
-                  </td>
-                  <td>{rule.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>}</td>
-                  <td>
-                    <div className="actions nowrap">
-                      <button type="button" onClick={() => setEditing(rule)} aria-label={`Edit rule ${rule.name}`}>Edit</button>
-                      <button type="button" className="danger" onClick={() => setDeleting(rule)} aria-label={`Delete rule ${rule.name}`}>Delete</button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <QueryState
+        result={result}
+        loading="Loading rules…"
+        empty={!rules.length && (
+          <EmptyState title="No rules yet.">
+            <p>Create one (for example: description contains “netflix” → Subscriptions), or let the AI suggest some below.</p>
+            <button type="button" className="primary" onClick={() => setEditing("new")}>New rule</button>
+          </EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Rules in the order they run" rows={rules} rowKey={(rule) => rule.id}
+          columns={[
+            { header: "Priority", numeric: true, cell: (rule) => rule.priority },
+            { header: "Name", card: "title", cell: (rule) => rule.name },
+            { header: "When", cell: (rule) => describeConditions(rule.conditions, accountName) },
+            {
+              header: "Then",
+              cell: (rule) => (
+                <>
+                  {categoryName(rule.categoryId) ? <div>Category: {categoryName(rule.categoryId)}</div> : null}
+                  {rule.clientId ? <div>Client: {clients.find((c) => c.id === rule.clientId)?.name ?? "—"}</div> : null}
+                  {rule.tagIds.length ? (
+                    <div className="row">{rule.tagIds.map((id) => tags.find((t) => t.id === id)).filter(Boolean).map((t) => <TagChip key={t!.id} tag={t!} />)}</div>
+                  ) : null}
+                </>
+              ),
+            },
+            { header: "Status", cell: (rule) => (rule.enabled ? <Badge tone="good">Enabled</Badge> : <Badge>Disabled</Badge>) },
+          ]}
+          actions={(rule) => (
+            <>
+              <RowAction label="Edit" subject={`rule ${rule.name}`} onClick={() => setEditing(rule)} />
+              <RowAction label="Delete" subject={`rule ${rule.name}`} className="danger" onClick={() => setDeleting(rule)} />
+            </>
+          )}
+        />
+      </QueryState>
       <Suggestions categories={categories} onAccepted={() => refetch({ requestPolicy: "network-only" })} />
-      <Dialog open={editing !== null} title={editing === "new" ? "New rule" : "Edit rule"} onClose={() => setEditing(null)}>
-        {editing !== null ? (
-          <RuleForm rule={editing === "new" ? null : editing} nextPriority={(rules.at(-1)?.priority ?? 0) + 10}
-            accounts={accounts} tags={tags} clients={clients} categories={categories} onDone={() => setEditing(null)} />
-        ) : null}
-      </Dialog>
+      {editing !== null ? (
+        <RuleDialog rule={editing === "new" ? null : editing} nextPriority={(rules.at(-1)?.priority ?? 0) + 10}
+          accounts={accounts} tags={tags} clients={clients} categories={categories} onClose={() => setEditing(null)} />
+      ) : null}
       <ConfirmDialog
-        open={deleting !== null} title="Delete this rule?" danger confirmLabel="Delete" busy={deleted.fetching}
+        open={deleting !== null} title="Delete this rule?" danger confirmLabel="Delete" busy={deleted.fetching} error={deleted.error}
         message={<>“{deleting?.name}” stops running. Transactions it already categorised keep their category.</>}
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
@@ -123,10 +124,17 @@ export default function Rules() {
   );
 }
 
-function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onDone }: {
-  rule: RuleRow | null; nextPriority: number; onDone: () => void;
-  accounts: readonly { id: string; name: string }[]; tags: readonly { id: string; name: string }[];
-  clients: readonly { id: string; name: string }[]; categories: Parameters<typeof CategorySelect>[0]["categories"];
+// The inputs the server may name; "conditions" is the group as a whole (none filled in).
+const RULE_FIELDS = [
+  "name", "priority", "conditions", "conditions.descriptionContains", "conditions.counterpartyContains",
+  "conditions.counterpartyIban", "conditions.amountMin", "conditions.amountMax", "conditions.accountId",
+  "categoryId", "clientId",
+] as const;
+
+function RuleDialog({ rule, nextPriority, accounts, tags, clients, categories, onClose }: {
+  rule: RuleRow | null; nextPriority: number; onClose: () => void;
+  accounts: readonly AccountOption[]; tags: readonly TagOption[]; clients: readonly ClientOption[];
+  categories: readonly CategoryOption[];
 }) {
   const [name, setName] = useState(rule?.name ?? "");
   const [conditions, setConditions] = useState<ConditionsForm>(rule ? conditionsForm(rule.conditions) : EMPTY_CONDITIONS);
@@ -137,62 +145,61 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [created, create] = useMutation(CreateRule);
   const [updated, update] = useMutation(UpdateRule);
-  const error = created.error ?? updated.error;
-  const errorField = error?.graphQLErrors[0]?.extensions?.field as string | undefined;
-  const fieldError = (f: string) => (errorField === f ? error?.graphQLErrors[0]?.message : null);
+  const errors = fieldErrors(created.error ?? updated.error, RULE_FIELDS);
   const condition = (key: keyof ConditionsForm, value: string) => setConditions({ ...conditions, [key]: value });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const input = {
       name: name.trim(), priority: Number(priority) || 0, enabled, conditions: conditionsInput(conditions),
       categoryId: categoryId || null, clientId: clientId || null, tagIds,
     };
     const outcome = rule ? await update({ id: rule.id, input }) : await create({ input });
-    if (!outcome.error) onDone();
+    if (!outcome.error) onClose();
   };
 
   return (
-    <form onSubmit={submit}>
-      <ErrorAlert error={error} />
-      <Field label="Name" error={fieldError("name")}>
+    <EditDialog
+      title={rule ? "Edit rule" : "New rule"} submitLabel={rule ? "Save rule" : "Create rule"}
+      busy={created.fetching || updated.fetching} errors={errors.others} onSubmit={submit} onClose={onClose}
+    >
+      <Field label="Name" error={errors.field("name")}>
         <input required value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
       </Field>
       <fieldset>
         <legend>When (all filled-in conditions must match)</legend>
         <div className="form-grid">
-          <Field label="Description contains" error={fieldError("conditions.descriptionContains")}>
+          <Field label="Description contains" error={errors.field("conditions.descriptionContains")}>
             <input value={conditions.descriptionContains} onChange={(e) => condition("descriptionContains", e.target.value)} />
           </Field>
-          <Field label="Counterparty contains" error={fieldError("conditions.counterpartyContains")}>
+          <Field label="Counterparty contains" error={errors.field("conditions.counterpartyContains")}>
             <input value={conditions.counterpartyContains} onChange={(e) => condition("counterpartyContains", e.target.value)} />
           </Field>
-          <Field label="Counterparty IBAN" error={fieldError("conditions.counterpartyIban")}>
+          <Field label="Counterparty IBAN" error={errors.field("conditions.counterpartyIban")}>
             <input value={conditions.counterpartyIban} onChange={(e) => condition("counterpartyIban", e.target.value)} spellCheck={false} />
           </Field>
-          <Field label="Amount at least" hint="Negative for money out" error={fieldError("conditions.amountMin")}>
+          <Field label="Amount at least" hint="Negative for money out" error={errors.field("conditions.amountMin")}>
             <input inputMode="decimal" value={conditions.amountMin} onChange={(e) => condition("amountMin", e.target.value)} />
           </Field>
-          <Field label="Amount at most" error={fieldError("conditions.amountMax")}>
+          <Field label="Amount at most" error={errors.field("conditions.amountMax")}>
             <input inputMode="decimal" value={conditions.amountMax} onChange={(e) => condition("amountMax", e.target.value)} />
           </Field>
-          <Field label="Account">
+          <Field label="Account" error={errors.field("conditions.accountId")}>
             <select value={conditions.accountId} onChange={(e) => condition("accountId", e.target.value)}>
               <option value="">Any account</option>
               {accounts.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
             </select>
           </Field>
         </div>
-        {fieldError("conditions") ? <p className="field-error">{fieldError("conditions")}</p> : null}
+        {errors.field("conditions") ? <p className="field-error" role="alert">{errors.field("conditions")}</p> : null}
       </fieldset>
       <fieldset>
         <legend>Then</legend>
         <div className="form-grid">
-          <Field label="Set category">
+          <Field label="Set category" error={errors.field("categoryId")}>
             <CategorySelect categories={categories} emptyLabel="Leave the category" value={categoryId} onChange={(e) => setCategoryId(e.target.value)} />
           </Field>
           {clients.length ? (
-            <Field label="Assign client">
+            <Field label="Assign client" error={errors.field("clientId")}>
               <select value={clientId} onChange={(e) => setClientId(e.target.value)}>
                 <option value="">No client</option>
                 {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
@@ -214,15 +221,11 @@ function RuleForm({ rule, nextPriority, accounts, tags, clients, categories, onD
         ) : <p className="muted small">Tags you create on transactions can be added by rules too.</p>}
       </fieldset>
       <div className="form-grid">
-        <Field label="Priority" hint="Lower runs first" error={fieldError("priority")}>
+        <Field label="Priority" hint="Lower runs first" error={errors.field("priority")}>
           <input type="number" step={1} value={priority} onChange={(e) => setPriority(e.target.value)} />
         </Field>
         <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled</label>
       </div>
-      <div className="actions">
-        <button type="button" onClick={onDone}>Cancel</button>
-        <button type="submit" className="primary" disabled={created.fetching || updated.fetching}>{rule ? "Save rule" : "Create rule"}</button>
-      </div>
-    </form>
+    </EditDialog>
   );
 }

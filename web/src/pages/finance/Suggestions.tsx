@@ -2,8 +2,10 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
+import { DataTable, RowAction } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Money } from "../../components/Money";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { FinanceCategorySuggestionsQuery } from "../../gql/graphql";
 import { formatDate, formatPercent } from "../../lib/format";
@@ -40,6 +42,17 @@ export function Suggestions({ categories, onAccepted }: { categories: readonly C
   const [rejected, reject] = useMutation(Reject);
   const reload = () => refetch({ requestPolicy: "network-only" });
   const items = queue.data?.categorySuggestions ?? [];
+  // The category each row would accept: the AI's, until the user picks another.
+  const [choices, setChoices] = useState<Record<string, string>>({});
+  const chosen = (s: Suggestion) => choices[s.id] ?? s.category.id;
+  const busy = accepted.fetching || rejected.fetching;
+  const acceptOne = async (s: Suggestion) => {
+    const categoryId = chosen(s);
+    if (!(await accept({ id: s.id, categoryId: categoryId === s.category.id ? null : categoryId })).error) {
+      reload();
+      onAccepted();
+    }
+  };
 
   return (
     <section className="card suggestions" aria-labelledby="suggestions-heading">
@@ -56,72 +69,65 @@ export function Suggestions({ categories, onAccepted }: { categories: readonly C
         }}>{suggested.fetching ? "Asking the AI…" : "Suggest categories"}</button>
       </div>
       {suggested.fetching ? <p className="muted" role="status">Waiting for the AI; this can take up to a minute.</p> : null}
-      <ErrorAlert error={suggested.error ?? accepted.error ?? rejected.error ?? queue.error} />
+      <ErrorAlert error={suggested.error ?? accepted.error ?? rejected.error} />
       {suggested.data ? (
         <Alert tone="success">
           {suggested.data.suggestCategories.accepted} became rules, {suggested.data.suggestCategories.queued} wait for your review
           {suggested.data.suggestCategories.skipped ? `, ${suggested.data.suggestCategories.skipped} did not hold up and were dropped` : ""}.
         </Alert>
       ) : null}
-      {queue.data && !items.length ? (
-        <EmptyState title="Nothing to review.">Press “Suggest categories” to ask the AI about your uncategorised transactions.</EmptyState>
-      ) : null}
-      {items.length ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Suggestions to review, most confident first</caption>
-            <thead>
-              <tr><th scope="col">Transaction</th><th scope="col" className="num">Amount</th><th scope="col">Proposed rule</th><th scope="col" className="num">Confidence</th><th scope="col">Category</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <SuggestionRow key={s.id} suggestion={s} categories={categories} busy={accepted.fetching || rejected.fetching}
-                  onAccept={async (categoryId) => {
-                    if (!(await accept({ id: s.id, categoryId: categoryId === s.category.id ? null : categoryId })).error) {
-                      reload();
-                      onAccepted();
-                    }
-                  }}
-                  onReject={async () => {
-                    if (!(await reject({ id: s.id })).error) reload();
-                  }} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <QueryState
+        result={queue}
+        loading="Loading suggestions…"
+        empty={!items.length && (
+          <EmptyState title="Nothing to review.">Press “Suggest categories” to ask the AI about your uncategorised transactions.</EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Suggestions to review, most confident first" rows={items} rowKey={(s) => s.id}
+          columns={[
+            {
+              header: "Transaction", card: "title",
+              cell: (s) => (
+                <>
+                  <div>{transactionLabel(s)}</div>
+                  <div className="muted small">{formatDate(s.transaction.bookingDate)}{s.transaction.counterpartyName ? ` · ${s.transaction.counterpartyName}` : ""}</div>
+                </>
+              ),
+            },
+            { header: "Amount", numeric: true, card: "aside", cell: (s) => <Money amount={s.transaction.amount} currency={s.transaction.currency} /> },
+            {
+              header: "Proposed rule",
+              cell: (s) => (
+                <>
+                  <div>{describeConditions(s.rule)}</div>
+                  <div className="muted small">Matches {s.matches} of your transactions{s.reason ? ` · ${s.reason}` : ""}</div>
+                </>
+              ),
+            },
+            { header: "Confidence", numeric: true, cell: (s) => formatPercent(s.confidence, 0) },
+            {
+              header: "Category", card: "plain",
+              cell: (s) => (
+                <CategorySelect categories={categories} emptyLabel="Choose…" aria-label={`Category for ${transactionLabel(s)}`}
+                  value={chosen(s)} onChange={(e) => setChoices((c) => ({ ...c, [s.id]: e.target.value }))} />
+              ),
+            },
+          ]}
+          actions={(s) => (
+            <>
+              <RowAction label="Accept" subject={`suggestion for ${transactionLabel(s)}`} className="primary"
+                disabled={busy || !chosen(s)} onClick={() => void acceptOne(s)} />
+              <RowAction label="Reject" subject={`suggestion for ${transactionLabel(s)}`} disabled={busy}
+                onClick={async () => { if (!(await reject({ id: s.id })).error) reload(); }} />
+            </>
+          )}
+        />
+      </QueryState>
     </section>
   );
 }
 
-function SuggestionRow({ suggestion: s, categories, busy, onAccept, onReject }: {
-  suggestion: Suggestion; categories: readonly CategoryOption[]; busy: boolean;
-  onAccept: (categoryId: string) => void; onReject: () => void;
-}) {
-  const [categoryId, setCategoryId] = useState(s.category.id);
-  const label = s.transaction.description || s.transaction.counterpartyName || "transaction";
-  return (
-    <tr>
-      <td>
-        <div>{label}</div>
-        <div className="muted small">{formatDate(s.transaction.bookingDate)}{s.transaction.counterpartyName ? ` · ${s.transaction.counterpartyName}` : ""}</div>
-      </td>
-      <td className="num"><Money amount={s.transaction.amount} currency={s.transaction.currency} /></td>
-      <td>
-        <div>{describeConditions(s.rule)}</div>
-        <div className="muted small">Matches {s.matches} of your transactions{s.reason ? ` · ${s.reason}` : ""}</div>
-      </td>
-      <td className="num">{formatPercent(s.confidence, 0)}</td>
-      <td>
-        <CategorySelect categories={categories} emptyLabel="Choose…" aria-label={`Category for ${label}`} value={categoryId}
-          onChange={(e) => setCategoryId(e.target.value)} />
-      </td>
-      <td>
-        <div className="actions nowrap">
-          <button type="button" className="primary" disabled={busy || !categoryId} onClick={() => onAccept(categoryId)} aria-label={`Accept suggestion for ${label}`}>Accept</button>
-          <button type="button" disabled={busy} onClick={onReject} aria-label={`Reject suggestion for ${label}`}>Reject</button>
-        </div>
-      </td>
-    </tr>
-  );
+function transactionLabel(s: Suggestion): string {
+  return s.transaction.description || s.transaction.counterpartyName || "transaction";
 }

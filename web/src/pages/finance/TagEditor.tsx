@@ -5,8 +5,8 @@ import { useClient } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { graphql } from "../../gql";
 import type { TaggedEntity } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
-import { serverErrors } from "../../lib/errors";
+import { serverErrors, type ServerError } from "../../lib/errors";
+import type { TagOption } from "./common";
 
 const CreateTag = graphql(`
   mutation FinanceCreateTag($name: String!) { createTag(name: $name) { id name color } }
@@ -22,9 +22,8 @@ const UntagEntity = graphql(`
   }
 `);
 
-export interface TagView { id: string; name: string; color?: string | null }
 
-export function TagChip({ tag, onRemove, label }: { tag: TagView; label?: string; onRemove?: () => void }) {
+export function TagChip({ tag, onRemove, label }: { tag: TagOption; label?: string; onRemove?: () => void }) {
   return (
     <span className="tag-chip" style={tag.color ? { borderColor: tag.color } : undefined}>
       {tag.name}
@@ -37,7 +36,7 @@ export function TagChip({ tag, onRemove, label }: { tag: TagView; label?: string
 
 export function TagEditor({ entityType, entityId, entityLabel, tags, allTags, onChanged }: {
   entityType: TaggedEntity; entityId: string; entityLabel: string;
-  tags: readonly TagView[]; allTags: readonly TagView[]; onChanged: () => void;
+  tags: readonly TagOption[]; allTags: readonly TagOption[]; onChanged: () => void;
 }) {
   const client = useClient();
   const listId = useId();
@@ -71,7 +70,7 @@ export function TagEditor({ entityType, entityId, entityLabel, tags, allTags, on
     if (!failed.length) setName("");
   };
 
-  const remove = (tag: TagView) => run(async () => {
+  const remove = (tag: TagOption) => run(async () => {
     const result = await client.mutation(UntagEntity, { tagId: tag.id, entityType, entityId }).toPromise();
     return serverErrors(result.error);
   });

@@ -1,17 +1,19 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
+import { DataTable } from "../../components/DataTable";
 import { Money } from "../../components/Money";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { FinanceTransactionsQuery, TransactionFilterInput } from "../../gql/graphql";
 import { formatDate } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
-import { CategorySelect, useAccounts, useCategories, useClientOptions, useTags, type CategoryOption } from "./common";
+import { CategorySelect, useAccounts, useCategories, useClientOptions, useTags, type CategoryOption, type ClientOption, type TagOption } from "./common";
 import { FILTER_KEYS, filterFromParams, hasFilters } from "./filters";
 import { TagEditor } from "./TagEditor";
 
@@ -63,16 +65,21 @@ export default function Transactions() {
     return next;
   }, { replace: true });
 
+  // The URL as of the latest render, read when the typing settles.
+  const latestParams = useRef(params);
+  latestParams.current = params;
   useEffect(() => {
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      for (const [key, value] of Object.entries(settled)) {
-        if (value.trim()) next.set(key, value.trim());
-        else next.delete(key);
-      }
-      return next.toString() === current.toString() ? current : next;
-    }, { replace: true });
-  }, [settled, setParams]);
+    const current = latestParams.current;
+    const next = new URLSearchParams(current);
+    for (const [key, value] of Object.entries(settled)) {
+      if (value.trim()) next.set(key, value.trim());
+      else next.delete(key);
+    }
+    // Only when the typing settles, and only for a real change: running on every URL change
+    // (and navigating even when nothing changed) raced the other filters, e.g. undid
+    // "Uncategorised only" checked right after "Clear filters".
+    if (next.toString() !== current.toString()) setParams(next, { replace: true });
+  }, [settled]); // not setParams: it changes with every URL change
 
   const clear = () => {
     setTyped({ q: "", min: "", max: "" });
@@ -150,8 +157,7 @@ export default function Transactions() {
 
 function TransactionTable({ filter, filtered, categories, tags, clients, onClear }: {
   filter: TransactionFilterInput | null; filtered: boolean; categories: readonly CategoryOption[];
-  tags: readonly { id: string; name: string; color?: string | null }[];
-  clients: readonly { id: string; name: string }[]; onClear: () => void;
+  tags: readonly TagOption[]; clients: readonly ClientOption[]; onClear: () => void;
 }) {
   const pages = useKeyset();
   const [result, refetch] = useQuery({
@@ -165,78 +171,67 @@ function TransactionTable({ filter, filtered, categories, tags, clients, onClear
   const connection = result.data?.transactions;
   const rows = connection?.edges.map((e) => e.node) ?? [];
 
-  if (result.error && !connection) return <ErrorAlert error={result.error} />;
-  if (!connection) return <p className="muted" role="status">Loading transactions…</p>;
-  if (!rows.length && !pages.hasPrevious) {
-    return filtered ? (
-      <EmptyState title="No transaction matches these filters.">
-        <button type="button" onClick={onClear}>Clear filters</button>
-      </EmptyState>
-    ) : (
-      <EmptyState title="No transactions yet.">
-        <p><Link to="/finance/import">Import a bank file</Link>, <Link to="/finance/banks">connect a bank</Link>, or first <Link to="/finance/accounts">create an account</Link>.</p>
-      </EmptyState>
-    );
-  }
   return (
-    <>
-      <ErrorAlert error={categorized.error ?? linked.error ?? result.error} />
-      <div className="table-wrap">
-        <table className="tx-table">
-          <caption className="visually-hidden">Transactions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Date</th><th scope="col">Description</th><th scope="col">Account</th>
-              <th scope="col">Category</th><th scope="col">Tags</th>
-              {clients.length ? <th scope="col">Client</th> : null}
-              <th scope="col" className="num">Amount</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <TransactionRow key={row.id} row={row} categories={categories} tags={tags} clients={clients} onTagsChanged={refresh}
-                onCategory={(categoryId) => void categorize({ id: row.id, categoryId: categoryId || null })}
-                onClient={(clientId) => void link({ id: row.id, clientId: clientId || null })} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <KeysetPager label="Transaction pages" hasPrevious={pages.hasPrevious} hasNext={connection.pageInfo.hasNextPage}
-        onPrevious={pages.previous} onNext={() => pages.next(connection.pageInfo.endCursor)} />
-    </>
+    <QueryState
+      result={result}
+      loading="Loading transactions…"
+      empty={connection && !rows.length && !pages.hasPrevious && (filtered ? (
+        <EmptyState title="No transaction matches these filters.">
+          <button type="button" onClick={onClear}>Clear filters</button>
+        </EmptyState>
+      ) : (
+        <EmptyState title="No transactions yet.">
+          <p><Link to="/finance/import">Import a bank file</Link>, <Link to="/finance/banks">connect a bank</Link>, or first <Link to="/finance/accounts">create an account</Link>.</p>
+        </EmptyState>
+      ))}
+    >
+      {({ transactions }) => (
+        <>
+          <ErrorAlert error={categorized.error ?? linked.error} />
+          <DataTable
+            caption="Transactions" className="tx-table" rows={rows} rowKey={(row) => row.id}
+            columns={[
+              {
+                header: "Date", className: "nowrap", card: "plain",
+                cell: (row) => <>{formatDate(row.bookingDate)}{row.status === "PENDING" ? <><br /><span className="badge badge-busy">Pending</span></> : null}</>,
+              },
+              {
+                header: "Description", card: "plain",
+                cell: (row) => <><div>{row.description || "—"}</div>{row.counterpartyName ? <div className="muted small">{row.counterpartyName}</div> : null}</>,
+              },
+              { header: "Account", className: "tx-account", card: "plain", cell: (row) => row.account.name },
+              {
+                header: "Category", card: "plain",
+                cell: (row) => (
+                  <CategorySelect categories={categories} emptyLabel="Uncategorised" aria-label={`Category for ${rowLabel(row)}`}
+                    value={row.category?.id ?? ""} onChange={(e) => void categorize({ id: row.id, categoryId: e.target.value || null })} />
+                ),
+              },
+              {
+                header: "Tags", card: "plain",
+                cell: (row) => <TagEditor entityType="TRANSACTION" entityId={row.id} entityLabel={rowLabel(row)} tags={row.tags} allTags={tags} onChanged={refresh} />,
+              },
+              clients.length > 0 && {
+                header: "Client", card: "plain",
+                cell: (row) => (
+                  <select aria-label={`Client for ${rowLabel(row)}`} value={row.client?.id ?? ""} onChange={(e) => void link({ id: row.id, clientId: e.target.value || null })}>
+                    <option value="">No client</option>
+                    {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+                  </select>
+                ),
+              },
+              { header: "Amount", numeric: true, card: "aside", cell: (row) => <Money amount={row.amount} currency={row.currency} /> },
+            ]}
+          />
+          <KeysetPager label="Transaction pages" hasPrevious={pages.hasPrevious} hasNext={transactions.pageInfo.hasNextPage}
+            onPrevious={pages.previous} onNext={() => pages.next(transactions.pageInfo.endCursor)} />
+        </>
+      )}
+    </QueryState>
   );
 }
 
-function TransactionRow({ row, categories, tags, clients, onCategory, onClient, onTagsChanged }: {
-  row: Row; categories: readonly CategoryOption[]; tags: readonly { id: string; name: string; color?: string | null }[];
-  clients: readonly { id: string; name: string }[];
-  onCategory: (id: string) => void; onClient: (id: string) => void; onTagsChanged: () => void;
-}) {
-  const label = `${row.description || row.counterpartyName || "transaction"} on ${formatDate(row.bookingDate)}`;
-  return (
-    <tr>
-      <td className="nowrap">{formatDate(row.bookingDate)}{row.status === "PENDING" ? <><br /><span className="badge badge-busy">Pending</span></> : null}</td>
-      <td>
-        <div>{row.description || "—"}</div>
-        {row.counterpartyName ? <div className="muted small">{row.counterpartyName}</div> : null}
-      </td>
-      <td className="tx-account">{row.account.name}</td>
-      <td>
-        <CategorySelect categories={categories} emptyLabel="Uncategorised" aria-label={`Category for ${label}`}
-          value={row.category?.id ?? ""} onChange={(e) => onCategory(e.target.value)} />
-      </td>
-      <td>
-        <TagEditor entityType="TRANSACTION" entityId={row.id} entityLabel={label} tags={row.tags} allTags={tags} onChanged={onTagsChanged} />
-      </td>
-      {clients.length ? (
-        <td>
-          <select aria-label={`Client for ${label}`} value={row.client?.id ?? ""} onChange={(e) => onClient(e.target.value)}>
-            <option value="">No client</option>
-            {clients.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-          </select>
-        </td>
-      ) : null}
-      <td className="num"><Money amount={row.amount} currency={row.currency} /></td>
-    </tr>
-  );
+/** How a row's controls name it: "Coffee on 2 Jan 2025". */
+function rowLabel(row: Row): string {
+  return `${row.description || row.counterpartyName || "transaction"} on ${formatDate(row.bookingDate)}`;
 }

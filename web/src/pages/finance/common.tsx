@@ -4,7 +4,7 @@
 import { useMemo, type SelectHTMLAttributes } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../../gql";
-import type { FinanceCategoriesQuery } from "../../gql/graphql";
+import type { FinanceAccountOptionsQuery, FinanceCategoriesQuery, FinanceClientOptionsQuery, FinanceTagsQuery } from "../../gql/graphql";
 
 export const FinanceAccountOptions = graphql(`
   query FinanceAccountOptions { accounts(includeArchived: true) { id name currency archived } }
@@ -16,6 +16,9 @@ export const FinanceTags = graphql(`query FinanceTags { tags { id name color } }
 export const FinanceClientOptions = graphql(`query FinanceClientOptions { clients { id name currency } }`);
 
 export type CategoryOption = FinanceCategoriesQuery["categories"][number];
+export type AccountOption = FinanceAccountOptionsQuery["accounts"][number];
+export type TagOption = FinanceTagsQuery["tags"][number];
+export type ClientOption = FinanceClientOptionsQuery["clients"][number];
 
 function useTyped(typename: string) {
   return useMemo(() => ({ additionalTypenames: [typename] }), [typename]);

@@ -1,7 +1,8 @@
 import { useMemo } from "react";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatMoney } from "../../lib/format";
 
@@ -33,38 +34,34 @@ export function AiUsage({ admin }: { admin: boolean }) {
     <section className="card" aria-labelledby="ai-usage-heading">
       <h2 id="ai-usage-heading">AI usage in {month}</h2>
       <p className="muted small">{admin ? "Every user of this instance." : "Your calls."} Costs are estimated from list prices.</p>
-      <ErrorAlert error={result.error} />
-      {!usage ? null : usage.calls === 0 ? (
-        <EmptyState title="No AI calls this month.">Document analysis, search answers and categorisation use the AI integrations above.</EmptyState>
-      ) : (
-        <div className="table-wrap settings-table">
-          <table>
-            <thead>
+      <QueryState
+        result={result}
+        empty={usage?.calls === 0 && (
+          <EmptyState title="No AI calls this month.">Document analysis, search answers and categorisation use the AI integrations above.</EmptyState>
+        )}
+      >
+        {({ aiUsage }) => (
+          <DataTable
+            caption={`AI usage in ${month} by model`} layout="scroll" rows={aiUsage.byModel} rowKey={(row) => `${row.provider}/${row.model}`}
+            columns={[
+              { header: "Provider", cell: (row) => row.provider },
+              { header: "Model", cell: (row) => row.model },
+              { header: "Calls", numeric: true, cell: (row) => count(row.calls) },
+              { header: "Failed", numeric: true, cell: (row) => count(row.failedCalls) },
+              { header: "Input tokens", numeric: true, cell: (row) => count(row.inputTokens) },
+              { header: "Output tokens", numeric: true, cell: (row) => count(row.outputTokens) },
+              { header: "Cost", numeric: true, cell: (row) => formatMoney(row.costUsd, "USD") },
+            ]}
+            footer={
               <tr>
-                <th scope="col">Provider</th><th scope="col">Model</th><th scope="col" className="num">Calls</th>
-                <th scope="col" className="num">Failed</th><th scope="col" className="num">Input tokens</th>
-                <th scope="col" className="num">Output tokens</th><th scope="col" className="num">Cost</th>
+                <th scope="row" colSpan={2}>Total</th><td className="num">{count(aiUsage.calls)}</td>
+                <td className="num">{count(aiUsage.failedCalls)}</td><td className="num">{count(aiUsage.inputTokens)}</td>
+                <td className="num">{count(aiUsage.outputTokens)}</td><td className="num">{formatMoney(aiUsage.costUsd, "USD")}</td>
               </tr>
-            </thead>
-            <tbody>
-              {usage.byModel.map((row) => (
-                <tr key={`${row.provider}/${row.model}`}>
-                  <td>{row.provider}</td><td>{row.model}</td><td className="num">{count(row.calls)}</td>
-                  <td className="num">{count(row.failedCalls)}</td><td className="num">{count(row.inputTokens)}</td>
-                  <td className="num">{count(row.outputTokens)}</td><td className="num">{formatMoney(row.costUsd, "USD")}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={2}>Total</th><td className="num">{count(usage.calls)}</td>
-                <td className="num">{count(usage.failedCalls)}</td><td className="num">{count(usage.inputTokens)}</td>
-                <td className="num">{count(usage.outputTokens)}</td><td className="num">{formatMoney(usage.costUsd, "USD")}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      )}
+            }
+          />
+        )}
+      </QueryState>
     </section>
   );
 }

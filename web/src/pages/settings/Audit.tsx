@@ -1,10 +1,11 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDateTime } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
@@ -81,43 +82,37 @@ export function Audit() {
           {AUDIT_ACTIONS.map((a) => <option key={a} value={a} />)}
         </datalist>
       </div>
-      <ErrorAlert error={result.error} />
-      {!log ? (
-        result.error ? null : <p className="muted loading" role="status">Loading…</p>
-      ) : log.edges.length === 0 ? (
-        <EmptyState title={filter ? `No “${filter}” events.` : "No events yet."}>
-          {filter ? <button type="button" onClick={() => setAction("")}>Show every action</button> : "Sign-ins and changes to users and integrations appear here."}
-        </EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap settings-table">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th>
-                  <th scope="col">Target</th><th scope="col">IP</th><th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {log.edges.map(({ node: event }) => (
-                  <tr key={event.id}>
-                    <td className="nowrap">{formatDateTime(event.createdAt)}</td>
-                    <td>{event.actor?.email ?? event.actorEmail ?? <span className="muted">command line</span>}</td>
-                    <td><code>{event.action}</code></td>
-                    <td>{event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : <span className="muted">—</span>}</td>
-                    <td>{event.ip ?? <span className="muted">—</span>}</td>
-                    <td className="small" title={event.requestId ? `Request ${event.requestId}` : undefined}>{describeDetails(event.details)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <KeysetPager
-            label="Audit log pages" hasPrevious={keyset.hasPrevious} hasNext={log.pageInfo.hasNextPage}
-            onPrevious={keyset.previous} onNext={() => keyset.next(log.pageInfo.endCursor)}
-          />
-        </>
-      )}
+      <QueryState
+        result={result}
+        empty={log?.edges.length === 0 && (
+          <EmptyState title={filter ? `No “${filter}” events.` : "No events yet."}>
+            {filter ? <button type="button" onClick={() => setAction("")}>Show every action</button> : "Sign-ins and changes to users and integrations appear here."}
+          </EmptyState>
+        )}
+      >
+        {({ auditLog }) => (
+          <>
+            <DataTable
+              caption="Audit log, newest first" rows={auditLog.edges.map((e) => e.node)} rowKey={(event) => event.id}
+              columns={[
+                { header: "Time", className: "nowrap", card: "title", cell: (event) => formatDateTime(event.createdAt) },
+                { header: "Actor", cell: (event) => event.actor?.email ?? event.actorEmail ?? <span className="muted">command line</span> },
+                { header: "Action", cell: (event) => <code>{event.action}</code> },
+                { header: "Target", cell: (event) => (event.targetType ? `${event.targetType} ${event.targetId ?? ""}` : <span className="muted">—</span>) },
+                { header: "IP", cell: (event) => event.ip ?? <span className="muted">—</span> },
+                {
+                  header: "Details", className: "small",
+                  cell: (event) => <span title={event.requestId ? `Request ${event.requestId}` : undefined}>{describeDetails(event.details)}</span>,
+                },
+              ]}
+            />
+            <KeysetPager
+              label="Audit log pages" hasPrevious={keyset.hasPrevious} hasNext={auditLog.pageInfo.hasNextPage}
+              onPrevious={keyset.previous} onNext={() => keyset.next(auditLog.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
     </>
   );
 }

@@ -2,12 +2,13 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
+import { ConfirmDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
-import type { IntegrationScope, SettingsIntegrationFieldsFragment } from "../../gql/graphql";
+import type { IntegrationScope, SettingsIntegrationFieldsFragment, SettingsIntegrationProvidersQuery } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { changedValues, initialValues, type FieldSpec, type FieldValue, type FormValues } from "./integrationValues";
-import { ConfirmAction } from "./ConfirmAction";
 import { TelegramActions } from "./TelegramActions";
 
 export const IntegrationFields = graphql(`
@@ -35,14 +36,7 @@ const DeleteIntegration = graphql(`
   }
 `);
 
-export interface ProviderInfo {
-  provider: SettingsIntegrationFieldsFragment["provider"];
-  label: string;
-  description: string;
-  docsUrl: string;
-  notice?: string | null;
-  fields: FieldSpec[];
-}
+export type ProviderInfo = SettingsIntegrationProvidersQuery["integrationProviders"][number];
 
 /** Configured / tested OK / failed (with the message and when). */
 export function IntegrationStatus({ integration }: { integration: SettingsIntegrationFieldsFragment }) {
@@ -52,8 +46,8 @@ export function IntegrationStatus({ integration }: { integration: SettingsIntegr
   return <Badge tone="neutral">Configured, not tested</Badge>;
 }
 
-function FieldInput({ spec, stored, value, onChange }: {
-  spec: FieldSpec; stored?: FieldValue; value: string; onChange: (value: string) => void;
+function FieldInput({ spec, stored, value, error, onChange }: {
+  spec: FieldSpec; stored?: FieldValue; value: string; error: string | null; onChange: (value: string) => void;
 }) {
   // The default is in the placeholder (or the first choice); the hint says it in words too.
   const showDefault = spec.default && spec.kind !== "BOOLEAN" && spec.kind !== "CHOICE" && !spec.secret;
@@ -71,6 +65,7 @@ function FieldInput({ spec, stored, value, onChange }: {
           {" "}{spec.label}
         </label>
         {spec.help ? <small className="muted">{spec.help}</small> : null}
+        {error ? <small className="field-error" role="alert">{error}</small> : null}
       </div>
     );
   } else if (spec.kind === "CHOICE") {
@@ -102,7 +97,7 @@ function FieldInput({ spec, stored, value, onChange }: {
     );
   }
   return (
-    <Field label={`${spec.label}${spec.required ? "" : " (optional)"}`} hint={hint || undefined}>
+    <Field label={`${spec.label}${spec.required ? "" : " (optional)"}`} hint={hint || undefined} error={error}>
       {control}
     </Field>
   );
@@ -126,6 +121,8 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
   const [deleted, remove] = useMutation(DeleteIntegration);
   const stored = new Map(integration.fields.map((f) => [f.name, f]));
   const vars = { provider: info.provider, scope };
+  // A refused save names the value it is about (its key): the message goes under that input.
+  const errors = fieldErrors(saved.error ?? tested.error, info.fields.map((f) => f.name));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -187,12 +184,12 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
         <div className="form-grid">
           {info.fields.map((spec) => (
             <FieldInput
-              key={spec.name} spec={spec} stored={stored.get(spec.name)} value={values[spec.name] ?? ""}
+              key={spec.name} spec={spec} stored={stored.get(spec.name)} value={values[spec.name] ?? ""} error={errors.field(spec.name)}
               onChange={(value) => setValues((v) => ({ ...v, [spec.name]: value }))}
             />
           ))}
         </div>
-        <ErrorAlert error={saved.error ?? tested.error} />
+        <ErrorAlert errors={errors.others} />
         {notice && !tested.error ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
         {tested.fetching ? <p className="muted" role="status">Testing the connection…</p> : null}
         <div className="actions">
@@ -206,21 +203,20 @@ export function IntegrationCard({ info, integration, scope, admin, note, onChang
       {info.provider === "TELEGRAM" ? (
         <TelegramActions configured={Boolean(integration.configured)} canManageWebhook={admin && scope === "GLOBAL"} />
       ) : null}
-      <ConfirmAction
+      <ConfirmDialog
         open={confirmDelete}
         title={`Delete the ${info.label} integration?`}
+        message={<>
+          The stored credentials are forgotten{scope === "GLOBAL" ? " for everyone who uses the instance-wide integration" : ""}.
+          This cannot be undone.
+        </>}
         confirmLabel="Delete"
         danger
         busy={deleted.fetching}
         error={deleted.error}
         onConfirm={runDelete}
         onClose={() => setConfirmDelete(false)}
-      >
-        <p>
-          The stored credentials are forgotten{scope === "GLOBAL" ? " for everyone who uses the instance-wide integration" : ""}.
-          This cannot be undone.
-        </p>
-      </ConfirmAction>
+      />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { IntegrationScope } from "../../gql/graphql";
 import { useSession } from "../../lib/useSession";
@@ -35,6 +35,8 @@ export function Integrations() {
 
   const byProvider = new Map(current.data?.integrations.map((i) => [i.provider, i]));
   const applies = new Map(current.data?.applies.map((i) => [i.provider, i]));
+  // One state for both queries: the cards need the providers and what is stored.
+  const both = { data: providers.data && current.data ? providers.data : null, error: providers.error ?? current.error };
 
   return (
     <>
@@ -59,11 +61,8 @@ export function Integrations() {
           These are your own integrations. Where you set none, the instance-wide one an administrator configured applies.
         </p>
       )}
-      <ErrorAlert error={providers.error ?? current.error} />
-      {!providers.data || !current.data ? (
-        providers.error || current.error ? null : <p className="muted loading" role="status">Loading…</p>
-      ) : (
-        providers.data.integrationProviders.map((info) => {
+      <QueryState result={both}>
+        {({ integrationProviders }) => integrationProviders.map((info) => {
           const integration = byProvider.get(info.provider);
           if (!integration) return null;
           const effective = applies.get(info.provider);
@@ -85,8 +84,8 @@ export function Integrations() {
               onChanged={reload}
             />
           );
-        })
-      )}
+        })}
+      </QueryState>
       <AiUsage admin={admin} />
     </>
   );

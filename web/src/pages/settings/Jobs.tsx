@@ -2,17 +2,19 @@ import { useCallback, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Badge, statusLabel } from "../../components/Badge";
+import { DataTable, RowAction } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
 import { ProgressBar } from "../../components/ProgressBar";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { JobState, SettingsJobsQuery } from "../../gql/graphql";
 import { formatDateTime } from "../../lib/format";
 import { usePollWhile } from "../../lib/usePollWhile";
 import { useSession } from "../../lib/useSession";
-import { ConfirmAction } from "./ConfirmAction";
 
 const JobsQuery = graphql(`
   query SettingsJobs($first: Int!, $after: String, $state: JobState) {
@@ -38,37 +40,19 @@ const PAGE = 25;
 /** While something runs, the list refreshes this often (cheaper than a subscription per row). */
 export const POLL_MS = 3000;
 
-export const isActive = (job: { state: string }) => job.state === "QUEUED" || job.state === "RUNNING";
-export const canRetry = (job: { state: string }) => job.state === "DEAD" || job.state === "CANCELLED";
-
-function JobRow({ job, showOwner, onCancel, onRetry, retrying }: {
-  job: Job; showOwner: boolean; onCancel: () => void; onRetry: () => void; retrying: boolean;
-}) {
+/** Its progress while it runs, what it says, and its error. */
+function JobStatus({ job }: { job: Job }) {
   return (
-    <tr>
-      <td><code>{job.kind}</code><div className="small muted">#{job.id}</div></td>
-      {showOwner ? <td>{job.owner?.email ?? <span className="muted">system</span>}</td> : null}
-      <td><Badge>{job.state}</Badge></td>
-      <td className="job-progress-cell">
-        {job.state === "RUNNING" ? <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} /> : null}
-        <div>{job.message || (job.state === "QUEUED" ? `Waits until ${formatDateTime(job.runAt)}` : "")}</div>
-        {job.error ? <div className="field-error small">{job.error}</div> : null}
-      </td>
-      <td className="num">{job.attempts} / {job.maxAttempts}</td>
-      <td className="small">
-        <div>Created {formatDateTime(job.createdAt)}</div>
-        {job.startedAt ? <div>Started {formatDateTime(job.startedAt)}</div> : null}
-        {job.finishedAt ? <div>Finished {formatDateTime(job.finishedAt)}</div> : null}
-      </td>
-      <td>
-        {isActive(job) ? <button type="button" aria-label={`Cancel job ${job.id}`} onClick={onCancel}>Cancel</button> : null}
-        {canRetry(job) ? (
-          <button type="button" aria-label={`Retry job ${job.id}`} disabled={retrying} onClick={onRetry}>Retry</button>
-        ) : null}
-      </td>
-    </tr>
+    <>
+      {job.state === "RUNNING" ? <ProgressBar value={job.progress} label={`Progress of job ${job.id}`} /> : null}
+      <div>{job.message || (job.state === "QUEUED" ? `Waits until ${formatDateTime(job.runAt)}` : "")}</div>
+      {job.error ? <div className="field-error small">{job.error}</div> : null}
+    </>
   );
 }
+
+export const isActive = (job: { state: string }) => job.state === "QUEUED" || job.state === "RUNNING";
+export const canRetry = (job: { state: string }) => job.state === "DEAD" || job.state === "CANCELLED";
 
 export function Jobs() {
   const session = useSession();
@@ -114,49 +98,60 @@ export function Jobs() {
         </Field>
         {running ? <p className="small muted" role="status">Updating every few seconds while jobs run.</p> : null}
       </div>
-      <ErrorAlert error={result.error ?? retried.error} />
-      {!jobs ? (
-        result.error ? null : <p className="muted loading" role="status">Loading…</p>
-      ) : jobs.edges.length === 0 ? (
-        <EmptyState title={state ? `No ${statusLabel(state).toLowerCase()} jobs.` : "No jobs yet."}>
-          {state ? <button type="button" onClick={() => { setState(""); keyset.reset(); }}>Show jobs in any state</button>
-            : "Imports, bank syncs, long backtests and document analysis run as jobs and show up here."}
-        </EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap settings-table">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Kind</th>{admin ? <th scope="col">Owner</th> : null}<th scope="col">State</th>
-                  <th scope="col">Progress</th><th scope="col" className="num">Attempts</th><th scope="col">Times</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.edges.map(({ node }) => (
-                  <JobRow
-                    key={node.id} job={node} showOwner={admin} retrying={retried.fetching}
-                    onCancel={() => setCancelling(node)}
-                    onRetry={() => void retry({ id: node.id }).then(() => refetch({ requestPolicy: "network-only" }))}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <KeysetPager
-            label="Jobs pages" hasPrevious={keyset.hasPrevious} hasNext={jobs.pageInfo.hasNextPage}
-            onPrevious={keyset.previous} onNext={() => keyset.next(jobs.pageInfo.endCursor)}
-          />
-        </>
-      )}
-      <ConfirmAction
+      <ErrorAlert error={retried.error} />
+      <QueryState
+        result={result}
+        empty={jobs?.edges.length === 0 && (
+          <EmptyState title={state ? `No ${statusLabel(state).toLowerCase()} jobs.` : "No jobs yet."}>
+            {state ? <button type="button" onClick={() => { setState(""); keyset.reset(); }}>Show jobs in any state</button>
+              : "Imports, bank syncs, long backtests and document analysis run as jobs and show up here."}
+          </EmptyState>
+        )}
+      >
+        {({ jobs }) => (
+          <>
+            <DataTable
+              caption="Jobs, newest first" rows={jobs.edges.map((e) => e.node)} rowKey={(job) => job.id}
+              columns={[
+                { header: "Kind", card: "title", cell: (job) => <><code>{job.kind}</code><div className="small muted">#{job.id}</div></> },
+                admin && { header: "Owner", cell: (job) => job.owner?.email ?? <span className="muted">system</span> },
+                { header: "State", cell: (job) => <Badge>{job.state}</Badge> },
+                { header: "Progress", className: "job-progress-cell", cell: (job) => <JobStatus job={job} /> },
+                { header: "Attempts", numeric: true, cell: (job) => `${job.attempts} / ${job.maxAttempts}` },
+                {
+                  header: "Times", className: "small",
+                  cell: (job) => (
+                    <>
+                      <div>Created {formatDateTime(job.createdAt)}</div>
+                      {job.startedAt ? <div>Started {formatDateTime(job.startedAt)}</div> : null}
+                      {job.finishedAt ? <div>Finished {formatDateTime(job.finishedAt)}</div> : null}
+                    </>
+                  ),
+                },
+              ]}
+              actions={(job) => (
+                <>
+                  {isActive(job) ? <RowAction label="Cancel" subject={`job ${job.id}`} onClick={() => setCancelling(job)} /> : null}
+                  {canRetry(job) ? (
+                    <RowAction label="Retry" subject={`job ${job.id}`} disabled={retried.fetching}
+                      onClick={() => void retry({ id: job.id }).then(() => refetch({ requestPolicy: "network-only" }))} />
+                  ) : null}
+                </>
+              )}
+            />
+            <KeysetPager
+              label="Jobs pages" hasPrevious={keyset.hasPrevious} hasNext={jobs.pageInfo.hasNextPage}
+              onPrevious={keyset.previous} onNext={() => keyset.next(jobs.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
+      <ConfirmDialog
         open={Boolean(cancelling)} title="Cancel this job?" confirmLabel="Cancel job" danger
         busy={cancelled.fetching} error={cancelled.error}
+        message={cancelling ? <><code>{cancelling.kind}</code> #{cancelling.id} stops; you can retry it later.</> : null}
         onConfirm={confirmCancel} onClose={() => setCancelling(null)}
-      >
-        <p>{cancelling ? <><code>{cancelling.kind}</code> #{cancelling.id} stops; you can retry it later.</> : null}</p>
-      </ConfirmAction>
+      />
     </>
   );
 }

@@ -3,8 +3,9 @@ import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
-import { serverErrors } from "../../lib/errors";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { MIN_PASSWORD_LENGTH } from "./password";
 import "./settings.css";
@@ -35,9 +36,7 @@ function ChangePasswordForm() {
   const [done, setDone] = useState(false);
   const [result, change] = useMutation(ChangePassword);
   // The server names the field it refuses (currentPassword / newPassword): show it there.
-  const errors = serverErrors(result.error);
-  const fieldError = (name: string) => errors.find((e) => e.field === name)?.message ?? null;
-  const otherErrors = errors.filter((e) => e.field !== "currentPassword" && e.field !== "newPassword");
+  const errors = fieldErrors(result.error, ["currentPassword", "newPassword"]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -62,12 +61,12 @@ function ChangePasswordForm() {
           Your other sessions (other browsers and devices) were signed out; this one stays signed in.
         </Alert>
       ) : null}
-      <ErrorAlert errors={otherErrors} />
-      <Field label="Current password" error={fieldError("currentPassword")}>
+      <ErrorAlert errors={errors.others} />
+      <Field label="Current password" error={errors.field("currentPassword")}>
         <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
       </Field>
       <Field label="New password" hint={`At least ${MIN_PASSWORD_LENGTH} characters; a few unrelated words are easy to remember and hard to guess.`}
-        error={fieldError("newPassword") ?? (problem?.field === "new" ? problem.message : null)}>
+        error={errors.field("newPassword") ?? (problem?.field === "new" ? problem.message : null)}>
         <input type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} />
       </Field>
       <Field label="Repeat the new password" error={problem?.field === "repeat" ? problem.message : null}>
@@ -80,23 +79,23 @@ function ChangePasswordForm() {
 
 export default function Profile() {
   const [me] = useQuery({ query: MeQuery });
-  const user = me.data?.me;
   return (
     <>
       <PageHeader title="Profile" description="Your account on this instance." />
-      <ErrorAlert error={me.error} />
-      {user ? (
-        <section className="card" aria-labelledby="account-heading">
-          <h2 id="account-heading">Account</h2>
-          <dl className="profile-facts">
-            <dt>Email</dt><dd>{user.email}</dd>
-            <dt>Name</dt><dd>{user.fullName || <span className="muted">—</span>}</dd>
-            <dt>Role</dt><dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
-            <dt>Last sign-in</dt><dd>{formatDateTime(user.lastLoginAt)}</dd>
-            <dt>Member since</dt><dd>{formatDateTime(user.createdAt)}</dd>
-          </dl>
-        </section>
-      ) : me.error ? null : <p className="muted loading" role="status">Loading…</p>}
+      <QueryState result={me}>
+        {({ me: user }) => (
+          <section className="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">Account</h2>
+            <dl className="profile-facts">
+              <dt>Email</dt><dd>{user.email}</dd>
+              <dt>Name</dt><dd>{user.fullName || <span className="muted">—</span>}</dd>
+              <dt>Role</dt><dd>{user.role === "ADMIN" ? "Administrator" : "Member"}</dd>
+              <dt>Last sign-in</dt><dd>{formatDateTime(user.lastLoginAt)}</dd>
+              <dt>Member since</dt><dd>{formatDateTime(user.createdAt)}</dd>
+            </dl>
+          </section>
+        )}
+      </QueryState>
       <ChangePasswordForm />
     </>
   );

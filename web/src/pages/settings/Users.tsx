@@ -1,17 +1,20 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { Alert, ErrorAlert } from "../../components/Alert";
+import { Alert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
-import { Dialog } from "../../components/Dialog";
+import { DataTable, RowAction } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
+import { EditDialog } from "../../components/EditDialog";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { Role, SettingsUserFieldsFragment } from "../../gql/graphql";
+import { fieldErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { getSession, setSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
-import { ConfirmAction } from "./ConfirmAction";
 import { CopyField } from "./CopyField";
 import { generatePassword } from "./password";
 
@@ -51,50 +54,37 @@ type Reveal = { title: string; email: string; password: string };
 
 const roleName = (role: Role) => (role === "ADMIN" ? "Administrator" : "Member");
 
-function InviteDialog({ open, onClose, onCreated }: {
-  open: boolean; onClose: () => void; onCreated: (reveal: Reveal) => void;
-}) {
+function InviteDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (reveal: Reveal) => void }) {
   const [email, setEmail] = useState("");
   const [fullName, setFullName] = useState("");
   const [role, setRole] = useState<Role>("MEMBER");
   const [created, create] = useMutation(CreateUser);
+  const errors = fieldErrors(created.error, ["email", "fullName", "role"]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const password = generatePassword();
     const result = await create({ input: { email: email.trim(), fullName: fullName.trim(), role, password } });
     const user = result.data?.createUser;
-    if (user) {
-      setEmail("");
-      setFullName("");
-      setRole("MEMBER");
-      onCreated({ title: `${user.email} can sign in now`, email: user.email, password });
-    }
+    if (user) onCreated({ title: `${user.email} can sign in now`, email: user.email, password });
   };
 
   return (
-    <Dialog open={open} title="Invite a user" onClose={onClose}>
-      <form onSubmit={submit}>
-        <ErrorAlert error={created.error} />
-        <Field label="Email">
-          <input type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label="Full name (optional)">
-          <input type="text" autoComplete="off" value={fullName} onChange={(e) => setFullName(e.target.value)} />
-        </Field>
-        <Field label="Role" hint="Administrators manage users, the instance-wide integrations and see the audit log.">
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="MEMBER">Member</option>
-            <option value="ADMIN">Administrator</option>
-          </select>
-        </Field>
-        <p className="small muted">A strong initial password is generated in your browser and shown once, for you to pass on. They can change it on their Profile page.</p>
-        <div className="actions">
-          <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={created.fetching}>{created.fetching ? "Creating…" : "Create user"}</button>
-        </div>
-      </form>
-    </Dialog>
+    <EditDialog title="Invite a user" submitLabel="Create user" busyLabel="Creating…" busy={created.fetching}
+      errors={errors.others} onSubmit={submit} onClose={onClose}>
+      <Field label="Email" error={errors.field("email")}>
+        <input type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+      </Field>
+      <Field label="Full name (optional)" error={errors.field("fullName")}>
+        <input type="text" autoComplete="off" value={fullName} onChange={(e) => setFullName(e.target.value)} />
+      </Field>
+      <Field label="Role" hint="Administrators manage users, the instance-wide integrations and see the audit log." error={errors.field("role")}>
+        <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <option value="MEMBER">Member</option>
+          <option value="ADMIN">Administrator</option>
+        </select>
+      </Field>
+      <p className="small muted">A strong initial password is generated in your browser and shown once, for you to pass on. They can change it on their Profile page.</p>
+    </EditDialog>
   );
 }
 
@@ -137,13 +127,11 @@ function ActionDialog({ action, onClose, onReveal }: {
   }[action.kind];
 
   return (
-    <ConfirmAction
-      open title={texts.title} confirmLabel={texts.label} danger={action.kind !== "role" && user.active}
+    <ConfirmDialog
+      open title={texts.title} message={texts.body} confirmLabel={texts.label} danger={action.kind !== "role" && user.active}
       busy={updated.fetching || reset.fetching} error={updated.error ?? reset.error}
       onConfirm={confirm} onClose={onClose}
-    >
-      <p>{texts.body}</p>
-    </ConfirmAction>
+    />
   );
 }
 
@@ -154,7 +142,6 @@ export function Users() {
   const [inviting, setInviting] = useState(false);
   const [action, setAction] = useState<Action | null>(null);
   const [reveal, setReveal] = useState<Reveal | null>(null);
-  const users = result.data?.users;
 
   return (
     <>
@@ -163,7 +150,6 @@ export function Users() {
         description="Who can sign in, and with which role."
         actions={<button type="button" className="primary" onClick={() => setInviting(true)}>Invite user</button>}
       />
-      <ErrorAlert error={result.error} />
       {reveal ? (
         <Alert tone="success" title={`${reveal.title}.`}>
           <p>Give them this password now; it is not shown again.</p>
@@ -171,61 +157,42 @@ export function Users() {
           <button type="button" className="link" onClick={() => setReveal(null)}>Hide the password</button>
         </Alert>
       ) : null}
-      {!users ? (
-        result.error ? null : <p className="muted loading" role="status">Loading…</p>
-      ) : (
-        <>
-          <div className="table-wrap settings-table">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th>
-                  <th scope="col">Last sign-in</th><th scope="col">Created</th><th scope="col"><span className="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.edges.map(({ node: user }) => {
-                  const self = user.id === session?.user.id;
-                  return (
-                    <tr key={user.id}>
-                      <td>{user.fullName || <span className="muted">—</span>}{self ? <span className="muted"> (you)</span> : null}</td>
-                      <td>{user.email}</td>
-                      <td>{roleName(user.role)}</td>
-                      <td>{user.active ? <Badge tone="good">Active</Badge> : <Badge tone="bad">Deactivated</Badge>}</td>
-                      <td className="nowrap">{user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">Never</span>}</td>
-                      <td className="nowrap">{formatDateTime(user.createdAt)}</td>
-                      <td>
-                        <div className="actions row-actions">
-                          {/* The visible word starts the accessible name; the email says whose row. */}
-                          <button type="button" onClick={() => setAction({ kind: "role", user })}>
-                            {user.role === "ADMIN" ? "Make member" : "Make admin"}<span className="visually-hidden"> {user.email}</span>
-                          </button>
-                          {self ? null : (
-                            <button type="button" onClick={() => setAction({ kind: "active", user })}>
-                              {user.active ? "Deactivate" : "Reactivate"}<span className="visually-hidden"> {user.email}</span>
-                            </button>
-                          )}
-                          <button type="button" onClick={() => setAction({ kind: "reset", user })}>
-                            Reset password<span className="visually-hidden"> {user.email}</span>
-                          </button>
-                        </div>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          <KeysetPager
-            label="Users pages" previousLabel="← Earlier" nextLabel="Later →" hasPrevious={keyset.hasPrevious} hasNext={users.pageInfo.hasNextPage}
-            onPrevious={keyset.previous} onNext={() => keyset.next(users.pageInfo.endCursor)}
-          />
-        </>
-      )}
-      <InviteDialog
-        open={inviting} onClose={() => setInviting(false)}
-        onCreated={(next) => { setInviting(false); setReveal(next); }}
-      />
+      <QueryState result={result}>
+        {({ users }) => (
+          <>
+            <DataTable
+              caption="Users" rows={users.edges.map((e) => e.node)} rowKey={(user) => user.id}
+              columns={[
+                {
+                  header: "Name", card: "title",
+                  cell: (user) => <>{user.fullName || <span className="muted">—</span>}{user.id === session?.user.id ? <span className="muted"> (you)</span> : null}</>,
+                },
+                { header: "Email", cell: (user) => user.email },
+                { header: "Role", cell: (user) => roleName(user.role) },
+                { header: "Status", cell: (user) => (user.active ? <Badge tone="good">Active</Badge> : <Badge tone="bad">Deactivated</Badge>) },
+                { header: "Last sign-in", className: "nowrap", cell: (user) => (user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">Never</span>) },
+                { header: "Created", className: "nowrap", cell: (user) => formatDateTime(user.createdAt) },
+              ]}
+              actions={(user) => (
+                <>
+                  <RowAction label={user.role === "ADMIN" ? "Make member" : "Make admin"} subject={user.email} onClick={() => setAction({ kind: "role", user })} />
+                  {user.id === session?.user.id ? null : (
+                    <RowAction label={user.active ? "Deactivate" : "Reactivate"} subject={user.email} onClick={() => setAction({ kind: "active", user })} />
+                  )}
+                  <RowAction label="Reset password" subject={user.email} onClick={() => setAction({ kind: "reset", user })} />
+                </>
+              )}
+            />
+            <KeysetPager
+              label="Users pages" previousLabel="← Earlier" nextLabel="Later →" hasPrevious={keyset.hasPrevious} hasNext={users.pageInfo.hasNextPage}
+              onPrevious={keyset.previous} onNext={() => keyset.next(users.pageInfo.endCursor)}
+            />
+          </>
+        )}
+      </QueryState>
+      {inviting ? (
+        <InviteDialog onClose={() => setInviting(false)} onCreated={(next) => { setInviting(false); setReveal(next); }} />
+      ) : null}
       <ActionDialog
         // A new dialog (and mutation state) for each action.
         key={action ? `${action.kind}-${action.user.id}` : "none"}

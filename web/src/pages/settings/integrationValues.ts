@@ -1,24 +1,12 @@
 // The integration form's state: what to show for each field, and which fields changed.
 // Secrets are write-only: their input starts empty (the server's mask is the placeholder) and
 // an empty secret input means "keep the stored one", so it is never sent.
+import type { SettingsIntegrationFieldsFragment, SettingsIntegrationProvidersQuery } from "../../gql/graphql";
 
-export interface FieldSpec {
-  name: string;
-  label: string;
-  kind: "TEXT" | "SECRET" | "INTEGER" | "BOOLEAN" | "CHOICE" | "PEM";
-  secret: boolean;
-  required: boolean;
-  default?: string | null;
-  choices: string[];
-  help?: string | null;
-}
-
-export interface FieldValue {
-  name: string;
-  secret: boolean;
-  isSet: boolean;
-  value?: string | null;
-}
+/** A provider's field as integrationProviders describes it. */
+export type FieldSpec = SettingsIntegrationProvidersQuery["integrationProviders"][number]["fields"][number];
+/** A field's stored value as an integration reads it back (secrets masked). */
+export type FieldValue = SettingsIntegrationFieldsFragment["fields"][number];
 
 export type FormValues = Record<string, string>;
 

@@ -5,16 +5,16 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { fromValue, never } from "wonka";
 import { describe, expect, it, vi } from "vitest";
-import type { JobView } from "../../lib/useJob";
+import type { JobFieldsFragment } from "../../gql/graphql";
 import BacktestDetail from "./BacktestDetail";
 
 // The job as a tiny store the test moves forward; charts as figures whose props can be read.
 const job = vi.hoisted(() => {
-  let value: JobView | null = null;
+  let value: JobFieldsFragment | null = null;
   const listeners = new Set<() => void>();
   return {
     get: () => value,
-    set: (next: JobView | null) => { value = next; listeners.forEach((l) => l()); },
+    set: (next: JobFieldsFragment | null) => { value = next; listeners.forEach((l) => l()); },
     subscribe: (l: () => void) => { listeners.add(l); return () => listeners.delete(l); },
   };
 });
@@ -45,7 +45,7 @@ const done = {
   ...base, status: "SUCCEEDED", metrics, trades: Array.from({ length: 60 }, (_, i) => trade(i)),
   equityCurve: { timestamps: [1, 2, 3], values: [10000, 8000, 12500] }, job: null,
 };
-const queuedJob: JobView = { id: "j1", kind: "trading.backtest", state: "RUNNING", progress: 0.4, message: "Simulating", attempts: 1, maxAttempts: 3 };
+const queuedJob: JobFieldsFragment = { id: "j1", kind: "trading.backtest", state: "RUNNING", progress: 0.4, message: "Simulating", attempts: 1, maxAttempts: 3 };
 const queued = { ...base, status: "QUEUED", metrics: null, trades: [], equityCurve: null, job: queuedJob };
 
 function renderPage(answers: unknown[]) {

@@ -6,14 +6,15 @@ import { useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { Chart, type ChartSeries } from "../../components/Chart";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { TradingBacktestQuery } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { isFinished, useJob, type JobView } from "../../lib/useJob";
+import { isFinished, useJob } from "../../lib/useJob";
 import { MetricsGrid } from "./MetricsGrid";
 import { amount, drawdowns, kindLabel, num, paramsText, pct } from "./util";
 
@@ -83,7 +84,7 @@ export default function BacktestDetail() {
       {running ? (
         <section className="card" aria-labelledby="trading-progress">
           <h2 id="trading-progress">Running</h2>
-          <JobProgress job={job ?? (backtest.job as JobView | null)} label="Backtest progress" />
+          <JobProgress job={job ?? backtest.job ?? null} label="Backtest progress" />
         </section>
       ) : null}
       {backtest.status === "FAILED" ? (
@@ -135,32 +136,21 @@ export function Trades({ trades }: { trades: Trade[] }) {
   const shown = trades.slice(page * TRADES_PAGE, (page + 1) * TRADES_PAGE);
   return (
     <>
-      <div className="table-wrap">
-        <table className="trading-nowrap">
-          <thead>
-            <tr>
-              <th>Side</th><th>Entry</th><th className="num">Entry price</th><th>Exit</th><th className="num">Exit price</th>
-              <th className="num">Quantity</th><th className="num">P&amp;L</th><th className="num">Return</th><th className="num">Fees</th><th>Exit reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((t, i) => (
-              <tr key={`${t.entryTime}-${i}`}>
-                <td>{t.side === "LONG" ? "Long" : "Short"}</td>
-                <td>{formatDate(t.entryTime)}</td>
-                <td className="num">{amount(t.entryPrice)}</td>
-                <td>{formatDate(t.exitTime)}</td>
-                <td className="num">{amount(t.exitPrice)}</td>
-                <td className="num">{num(t.quantity)}</td>
-                <td className="num"><span className={t.pnl > 0 ? "money-in" : t.pnl < 0 ? "money-out" : ""}>{amount(t.pnl)}</span></td>
-                <td className="num">{pct(t.returnPct / 100)}</td>
-                <td className="num">{amount(t.fees)}</td>
-                <td>{REASONS[t.exitReason] ?? t.exitReason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Closed trades" layout="scroll" className="trading-nowrap" rows={shown} rowKey={(t, i) => `${t.entryTime}-${i}`}
+        columns={[
+          { header: "Side", cell: (t) => (t.side === "LONG" ? "Long" : "Short") },
+          { header: "Entry", cell: (t) => formatDate(t.entryTime) },
+          { header: "Entry price", numeric: true, cell: (t) => amount(t.entryPrice) },
+          { header: "Exit", cell: (t) => formatDate(t.exitTime) },
+          { header: "Exit price", numeric: true, cell: (t) => amount(t.exitPrice) },
+          { header: "Quantity", numeric: true, cell: (t) => num(t.quantity) },
+          { header: "P&L", numeric: true, cell: (t) => <span className={t.pnl > 0 ? "money-in" : t.pnl < 0 ? "money-out" : ""}>{amount(t.pnl)}</span> },
+          { header: "Return", numeric: true, cell: (t) => pct(t.returnPct / 100) },
+          { header: "Fees", numeric: true, cell: (t) => amount(t.fees) },
+          { header: "Exit reason", cell: (t) => REASONS[t.exitReason] ?? t.exitReason },
+        ]}
+      />
       {pages > 1 ? (
         <nav className="pager" aria-label="Trade pages">
           <span className="muted small">Trades {page * TRADES_PAGE + 1}–{page * TRADES_PAGE + shown.length} of {trades.length}</span>

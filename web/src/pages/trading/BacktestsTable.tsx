@@ -2,10 +2,10 @@
 import { useCallback, useMemo, type ReactNode } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
+import { DataTable } from "../../components/DataTable";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
-import { Loading } from "../../app/App";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { usePollWhile } from "../../lib/usePollWhile";
@@ -38,46 +38,31 @@ export function BacktestsTable({ strategyId, first = 20, empty }: { strategyId?:
   usePollWhile(busy, reload);
   const pageInfo = result.data?.backtests.pageInfo;
 
-  if (result.fetching && !result.data) return <Loading />;
-  if (result.error) return <ErrorAlert error={result.error} />;
-  if (!rows.length) return <>{empty}</>;
   return (
-    <>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Run</th>
-              {strategyId ? null : <th>Strategy</th>}
-              <th>Range</th><th>Status</th>
-              <th className="num">Capital</th><th className="num">Return</th><th className="num">Sharpe</th>
-              <th className="num">Max drawdown</th><th className="num">Trades</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((b) => (
-              <tr key={b.id}>
-                <td><Link to={`/trading/backtests/${b.id}`}>{formatDateTime(b.createdAt)}</Link></td>
-                {strategyId ? null : (
-                  <td>{b.strategy ? <Link to={`/trading/strategies/${b.strategy.id}`}>{b.strategy.name}</Link> : "—"}
-                    {b.strategy ? <span className="muted small"> {b.strategy.symbol} · {b.strategy.timeframe}</span> : null}</td>
-                )}
-                <td>{b.from || b.to ? `${formatDate(b.from)} – ${formatDate(b.to)}` : "All bars"}</td>
-                <td><Badge>{b.status}</Badge></td>
-                <td className="num">{amount(b.initialCapital)}</td>
-                <td className="num">{pct(b.metrics?.totalReturn)}</td>
-                <td className="num">{ratio(b.metrics?.sharpe)}</td>
-                <td className="num">{pct(b.metrics?.maxDrawdown == null ? null : -b.metrics.maxDrawdown, false)}</td>
-                <td className="num">{b.metrics?.tradeCount ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <QueryState result={result} empty={!rows.length && empty}>
+      <DataTable
+        caption="Backtests, newest first" layout="scroll" rows={rows} rowKey={(b) => b.id}
+        columns={[
+          { header: "Run", cell: (b) => <Link to={`/trading/backtests/${b.id}`}>{formatDateTime(b.createdAt)}</Link> },
+          !strategyId && {
+            header: "Strategy",
+            cell: (b) => (b.strategy ? (
+              <><Link to={`/trading/strategies/${b.strategy.id}`}>{b.strategy.name}</Link><span className="muted small"> {b.strategy.symbol} · {b.strategy.timeframe}</span></>
+            ) : "—"),
+          },
+          { header: "Range", cell: (b) => (b.from || b.to ? `${formatDate(b.from)} – ${formatDate(b.to)}` : "All bars") },
+          { header: "Status", cell: (b) => <Badge>{b.status}</Badge> },
+          { header: "Capital", numeric: true, cell: (b) => amount(b.initialCapital) },
+          { header: "Return", numeric: true, cell: (b) => pct(b.metrics?.totalReturn) },
+          { header: "Sharpe", numeric: true, cell: (b) => ratio(b.metrics?.sharpe) },
+          { header: "Max drawdown", numeric: true, cell: (b) => pct(b.metrics?.maxDrawdown == null ? null : -b.metrics.maxDrawdown, false) },
+          { header: "Trades", numeric: true, cell: (b) => b.metrics?.tradeCount ?? "—" },
+        ]}
+      />
       {keyset.hasPrevious || pageInfo?.hasNextPage ? (
         <KeysetPager label="Backtest pages" hasPrevious={keyset.hasPrevious} hasNext={Boolean(pageInfo?.hasNextPage)}
                      onPrevious={keyset.previous} onNext={() => keyset.next(pageInfo?.endCursor)} />
       ) : null}
-    </>
+    </QueryState>
   );
 }

@@ -3,21 +3,22 @@
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
+import { DataTable, RowAction } from "../../components/DataTable";
 import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { FileDrop } from "../../components/FileDrop";
 import { PageHeader } from "../../components/PageHeader";
 import { ProgressBar } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
-import type { Timeframe, TradingImportMarketDataMutation } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
+import type { Timeframe, TradingImportMarketDataMutation, TradingMarketSymbolsQuery } from "../../gql/graphql";
+import { fieldErrors, type ServerError } from "../../lib/errors";
 import { formatBytes, formatDate, formatDateTime } from "../../lib/format";
 import { uploadMutation } from "../../lib/upload";
 import { TradingMarketSymbols } from "./operations";
 import { PriceChart } from "./PriceChart";
-import { fieldError, num, symbolFromFileName, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
+import { num, symbolFromFileName, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
 
 const ImportMarketData = graphql(`
   mutation TradingImportMarketData($symbol: String!, $timeframe: Timeframe!, $file: Upload!) {
@@ -34,7 +35,7 @@ const DeleteMarketData = graphql(`
 `);
 
 type Report = TradingImportMarketDataMutation["importMarketData"];
-interface SeriesKey { symbol: string; timeframe: string }
+type SeriesKey = Pick<TradingMarketSymbolsQuery["marketSymbols"][number], "symbol" | "timeframe">;
 
 export default function MarketData() {
   const [symbols, refetchSymbols] = useQuery({ query: TradingMarketSymbols });
@@ -53,7 +54,7 @@ export default function MarketData() {
 
   const destroy = async () => {
     if (!deleting) return;
-    const outcome = await remove({ symbol: deleting.symbol, timeframe: deleting.timeframe as Timeframe });
+    const outcome = await remove({ symbol: deleting.symbol, timeframe: deleting.timeframe });
     if (outcome.data) {
       setDeleting(null);
       refetchSymbols({ requestPolicy: "network-only" });
@@ -70,34 +71,30 @@ export default function MarketData() {
 
       <section className="trading-section" aria-labelledby="trading-series">
         <h2 id="trading-series">Stored series</h2>
-        <ErrorAlert error={symbols.error ?? deleted.error} />
-        {symbols.fetching && !symbols.data ? <Loading /> : list.length === 0 ? (
-          <EmptyState title="No market data yet.">Import a CSV of daily (or intraday) bars above, e.g. a Yahoo Finance history download.</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr><th>Symbol</th><th>Timeframe</th><th className="num">Bars</th><th>First</th><th>Last</th><th><span className="visually-hidden">Actions</span></th></tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <tr key={`${s.symbol}-${s.timeframe}`}>
-                    <td><strong>{s.symbol}</strong></td>
-                    <td>{TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe}</td>
-                    <td className="num">{num(s.barCount)}</td>
-                    <td>{s.timeframe === "D1" || s.timeframe === "W1" ? formatDate(s.first) : formatDateTime(s.first)}</td>
-                    <td>{s.timeframe === "D1" || s.timeframe === "W1" ? formatDate(s.last) : formatDateTime(s.last)}</td>
-                    <td className="actions">
-                      <button type="button" className="ghost" aria-pressed={shown ? same(shown, s) : false}
-                              onClick={() => setSelected(s)}>Chart<span className="visually-hidden"> {s.symbol} {s.timeframe}</span></button>
-                      <button type="button" className="danger" onClick={() => setDeleting(s)}>Delete<span className="visually-hidden"> {s.symbol} {s.timeframe}</span></button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryState
+          result={symbols}
+          empty={list.length === 0 && (
+            <EmptyState title="No market data yet.">Import a CSV of daily (or intraday) bars above, e.g. a Yahoo Finance history download.</EmptyState>
+          )}
+        >
+          <DataTable
+            caption="Stored series" rows={list} rowKey={(s) => `${s.symbol}-${s.timeframe}`}
+            columns={[
+              { header: "Symbol", card: "title", cell: (s) => <strong>{s.symbol}</strong> },
+              { header: "Timeframe", cell: (s) => TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe },
+              { header: "Bars", numeric: true, cell: (s) => num(s.barCount) },
+              { header: "First", cell: (s) => barTime(s.timeframe, s.first) },
+              { header: "Last", cell: (s) => barTime(s.timeframe, s.last) },
+            ]}
+            actions={(s) => (
+              <>
+                <RowAction label="Chart" subject={`${s.symbol} ${s.timeframe}`} className="ghost"
+                  aria-pressed={shown ? same(shown, s) : false} onClick={() => setSelected(s)} />
+                <RowAction label="Delete" subject={`${s.symbol} ${s.timeframe}`} className="danger" onClick={() => setDeleting(s)} />
+              </>
+            )}
+          />
+        </QueryState>
       </section>
 
       {shown ? (
@@ -108,12 +105,17 @@ export default function MarketData() {
       ) : null}
 
       <ConfirmDialog
-        open={Boolean(deleting)} title="Delete market data" danger busy={deleted.fetching} confirmLabel="Delete"
+        open={Boolean(deleting)} title="Delete market data" danger busy={deleted.fetching} error={deleted.error} confirmLabel="Delete"
         message={deleting ? <>Delete every {deleting.symbol} {TIMEFRAME_LABELS[deleting.timeframe]?.toLowerCase()} bar? Strategies on it can no longer be backtested until you import it again.</> : null}
         onConfirm={destroy} onClose={() => setDeleting(null)}
       />
     </>
   );
+}
+
+/** Daily and weekly bars by their date, shorter ones with their time. */
+function barTime(timeframe: string, at: string): string {
+  return timeframe === "D1" || timeframe === "W1" ? formatDate(at) : formatDateTime(at);
 }
 
 function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
@@ -162,18 +164,19 @@ function ImportForm({ onImported }: { onImported: (report: Report) => void }) {
   };
 
   const busy = progress != null;
+  const shown = fieldErrors(errors, ["symbol", "timeframe"]);
   return (
     <form onSubmit={submit} aria-label="Import market data">
       <p className="muted small">
         A header row and columns for date or time, open, high, low, close and volume (a Yahoo Finance download works as is).
         Importing again is safe: bars already stored are skipped, corrected ones updated. A file with any invalid row stores nothing.
       </p>
-      <ErrorAlert errors={errors.filter((e) => e.field !== "symbol")} />
+      <ErrorAlert errors={shown.others} />
       <div className="form-grid">
-        <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={fieldError(errors, "symbol")}>
+        <Field label="Symbol" hint="e.g. ORCL, BRK.B, ^GSPC, EURUSD=X" error={shown.field("symbol")}>
           <input required value={symbol} spellCheck={false} autoCapitalize="characters" onChange={(e) => { setSymbol(e.target.value); setSymbolTyped(true); }} />
         </Field>
-        <Field label="Timeframe" hint="The bars' length in the file">
+        <Field label="Timeframe" hint="The bars' length in the file" error={shown.field("timeframe")}>
           <select value={timeframe} onChange={(e) => setTimeframe(e.target.value as Timeframe)}>
             {TIMEFRAMES.map((t) => <option key={t} value={t}>{TIMEFRAME_LABELS[t]}</option>)}
           </select>
@@ -201,17 +204,13 @@ export function ImportReport({ report }: { report: Report }) {
     return (
       <>
         <Alert tone="error" title="Nothing was stored.">{counts} Fix the rows below and import the file again.</Alert>
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Rejected rows</caption>
-            <thead><tr><th className="num">Row</th><th>Problem</th></tr></thead>
-            <tbody>
-              {report.errors.map((e) => (
-                <tr key={`${e.row}-${e.message}`}><td className="num">{e.row}</td><td>{e.message}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Rejected rows" rows={report.errors} rowKey={(e) => `${e.row}-${e.message}`}
+          columns={[
+            { header: "Row", numeric: true, card: "title", cell: (e) => e.row },
+            { header: "Problem", card: "plain", cell: (e) => e.message },
+          ]}
+        />
         {report.rejected > report.errors.length ? <p className="muted small">The first {report.errors.length} of {num(report.rejected)} rejected rows.</p> : null}
       </>
     );

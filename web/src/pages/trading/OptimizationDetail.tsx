@@ -6,13 +6,14 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
+import { DataTable } from "../../components/DataTable";
 import { PageHeader } from "../../components/PageHeader";
 import { JobProgress } from "../../components/ProgressBar";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { OptimizationMetric, TradingMetricsFieldsFragment } from "../../gql/graphql";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { isFinished, useJob, type JobView } from "../../lib/useJob";
+import { isFinished, useJob } from "../../lib/useJob";
 import { METRIC_LABELS } from "./OptimizeForm";
 import { TradingUpdateStrategy } from "./operations";
 import { formatScore, num, paramsText, pct, ratio } from "./util";
@@ -92,7 +93,7 @@ export default function OptimizationDetail() {
       {running ? (
         <section className="card" aria-labelledby="trading-progress">
           <h2 id="trading-progress">Running</h2>
-          <JobProgress job={job ?? (optimization.job as JobView | null)} label="Optimisation progress" />
+          <JobProgress job={job ?? optimization.job ?? null} label="Optimisation progress" />
         </section>
       ) : null}
       {optimization.status === "FAILED" ? <Alert tone="error" title="The optimisation failed.">{optimization.error}</Alert> : null}
@@ -122,51 +123,35 @@ export default function OptimizationDetail() {
 
           <section className="trading-section" aria-labelledby="trading-windows">
             <h2 id="trading-windows">Walk-forward windows</h2>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr><th>Train</th><th>Test</th><th>Chosen parameters</th><th className="num">In sample</th><th className="num">Out of sample</th><th className="num">Test return</th></tr>
-                </thead>
-                <tbody>
-                  {optimization.windows.map((w) => (
-                    <tr key={w.testFrom}>
-                      <td>{formatDate(w.trainFrom)} – {formatDate(w.trainTo)}</td>
-                      <td>{formatDate(w.testFrom)} – {formatDate(w.testTo)}</td>
-                      <td>{paramsText(w.parameters)}</td>
-                      <td className="num">{value(w.inSample)}</td>
-                      <td className="num">{value(w.outOfSample)}</td>
-                      <td className="num">{pct(w.outOfSample.totalReturn)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Walk-forward windows" layout="scroll" rows={optimization.windows} rowKey={(w) => w.testFrom}
+              columns={[
+                { header: "Train", cell: (w) => `${formatDate(w.trainFrom)} – ${formatDate(w.trainTo)}` },
+                { header: "Test", cell: (w) => `${formatDate(w.testFrom)} – ${formatDate(w.testTo)}` },
+                { header: "Chosen parameters", cell: (w) => paramsText(w.parameters) },
+                { header: "In sample", numeric: true, cell: (w) => value(w.inSample) },
+                { header: "Out of sample", numeric: true, cell: (w) => value(w.outOfSample) },
+                { header: "Test return", numeric: true, cell: (w) => pct(w.outOfSample.totalReturn) },
+              ]}
+            />
           </section>
 
           <section className="trading-section" aria-labelledby="trading-ranking">
             <h2 id="trading-ranking">Every combination, best first</h2>
             <p className="muted small">Scored on the whole range (in sample): good here alone may be overfitting.</p>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr><th className="num">Rank</th><th>Parameters</th><th className="num">Score</th><th className="num">Return</th>
-                    <th className="num">Sharpe</th><th className="num">Max drawdown</th><th className="num">Trades</th></tr>
-                </thead>
-                <tbody>
-                  {optimization.ranking.map((r) => (
-                    <tr key={r.rank} className={r.rank === 1 ? "trading-best" : undefined} aria-current={r.rank === 1 ? "true" : undefined}>
-                      <td className="num">{r.rank}{r.rank === 1 ? <span className="visually-hidden"> (best)</span> : null}</td>
-                      <td>{paramsText(r.parameters)}</td>
-                      <td className="num">{formatScore(metric, r.score)}</td>
-                      <td className="num">{pct(r.metrics.totalReturn)}</td>
-                      <td className="num">{ratio(r.metrics.sharpe)}</td>
-                      <td className="num">{pct(-r.metrics.maxDrawdown, false)}</td>
-                      <td className="num">{r.metrics.tradeCount}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Every combination, best first" layout="scroll" rows={optimization.ranking} rowKey={(r) => String(r.rank)}
+              rowProps={(r) => (r.rank === 1 ? { className: "trading-best", "aria-current": "true" } : {})}
+              columns={[
+                { header: "Rank", numeric: true, cell: (r) => <>{r.rank}{r.rank === 1 ? <span className="visually-hidden"> (best)</span> : null}</> },
+                { header: "Parameters", cell: (r) => paramsText(r.parameters) },
+                { header: "Score", numeric: true, cell: (r) => formatScore(metric, r.score) },
+                { header: "Return", numeric: true, cell: (r) => pct(r.metrics.totalReturn) },
+                { header: "Sharpe", numeric: true, cell: (r) => ratio(r.metrics.sharpe) },
+                { header: "Max drawdown", numeric: true, cell: (r) => pct(-r.metrics.maxDrawdown, false) },
+                { header: "Trades", numeric: true, cell: (r) => r.metrics.tradeCount },
+              ]}
+            />
           </section>
           <p className="muted small">Started {formatDateTime(optimization.createdAt)}{optimization.finishedAt ? `, finished ${formatDateTime(optimization.finishedAt)}` : ""}.</p>
         </>

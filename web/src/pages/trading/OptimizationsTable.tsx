@@ -2,11 +2,11 @@
 import { useCallback, useMemo } from "react";
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
-import { Loading } from "../../app/App";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import { formatDateTime } from "../../lib/format";
 import { usePollWhile } from "../../lib/usePollWhile";
@@ -30,38 +30,27 @@ export function OptimizationsTable({ strategyId }: { strategyId: string }) {
   const busy = rows.some((o) => o.status === "QUEUED" || o.status === "RUNNING");
   usePollWhile(busy, useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]));
   const pageInfo = result.data?.optimizations.pageInfo;
-  if (result.fetching && !result.data) return <Loading />;
-  if (result.error) return <ErrorAlert error={result.error} />;
-  if (!rows.length) return <EmptyState title="No optimisations yet.">Try a grid of parameters with the form above.</EmptyState>;
   return (
-    <>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Started</th><th>Ranked by</th><th>Status</th><th className="num">Combinations</th>
-              <th className="num">In-sample score</th><th className="num">Out-of-sample score</th><th className="num">Out-of-sample return</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((o) => (
-              <tr key={o.id}>
-                <td><Link to={`/trading/optimizations/${o.id}`}>{formatDateTime(o.createdAt)}</Link></td>
-                <td>{METRIC_LABELS[o.metric]}</td>
-                <td><Badge>{o.status}</Badge></td>
-                <td className="num">{o.combinations ?? "—"}</td>
-                <td className="num">{formatScore(o.metric, o.inSampleScore)}</td>
-                <td className="num">{formatScore(o.metric, o.outOfSampleScore)}</td>
-                <td className="num">{pct(o.outOfSampleReturn)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <QueryState
+      result={result}
+      empty={!rows.length && <EmptyState title="No optimisations yet.">Try a grid of parameters with the form above.</EmptyState>}
+    >
+      <DataTable
+        caption="Optimisations, newest first" layout="scroll" rows={rows} rowKey={(o) => o.id}
+        columns={[
+          { header: "Started", cell: (o) => <Link to={`/trading/optimizations/${o.id}`}>{formatDateTime(o.createdAt)}</Link> },
+          { header: "Ranked by", cell: (o) => METRIC_LABELS[o.metric] },
+          { header: "Status", cell: (o) => <Badge>{o.status}</Badge> },
+          { header: "Combinations", numeric: true, cell: (o) => o.combinations ?? "—" },
+          { header: "In-sample score", numeric: true, cell: (o) => formatScore(o.metric, o.inSampleScore) },
+          { header: "Out-of-sample score", numeric: true, cell: (o) => formatScore(o.metric, o.outOfSampleScore) },
+          { header: "Out-of-sample return", numeric: true, cell: (o) => pct(o.outOfSampleReturn) },
+        ]}
+      />
       {keyset.hasPrevious || pageInfo?.hasNextPage ? (
         <KeysetPager label="Optimisation pages" hasPrevious={keyset.hasPrevious} hasNext={Boolean(pageInfo?.hasNextPage)}
                      onPrevious={keyset.previous} onNext={() => keyset.next(pageInfo?.endCursor)} />
       ) : null}
-    </>
+    </QueryState>
   );
 }

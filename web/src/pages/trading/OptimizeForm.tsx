@@ -7,9 +7,9 @@ import { ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import type { OptimizationMetric } from "../../gql/graphql";
-import { serverErrors, type ServerError } from "../../lib/errors";
-import type { KindInfo } from "./StrategyForm";
-import { dayStart, fieldError, parseGridValues, suggestGrid } from "./util";
+import { fieldErrors, type ServerError } from "../../lib/errors";
+import type { KindInfo } from "./StrategyDialog";
+import { dayStart, parseGridValues, suggestGrid } from "./util";
 
 const Optimize = graphql(`
   mutation TradingOptimizeStrategy($input: OptimizeStrategyInput!) {
@@ -48,7 +48,8 @@ export function OptimizeForm({ strategyId, kind, parameters }: {
   const [localError, setLocalError] = useState<ServerError | null>(null);
   const [result, optimize] = useMutation(Optimize);
   const navigate = useNavigate();
-  const errors = localError ? [localError] : serverErrors(result.error);
+  const errors = fieldErrors(localError ? [localError] : result.error,
+    [...specs.map((p) => `grid.${p.name}`), "metric", "trainBars", "testBars", "from", "to"]);
 
   let combinations: number | null = null;
   try {
@@ -83,28 +84,28 @@ export function OptimizeForm({ strategyId, kind, parameters }: {
         Values to try per parameter, separated by commas, or a range <code>start:stop:step</code> (e.g. <code>10:50:10</code>).
         Combinations that break a rule (fast ≥ slow…) are skipped.
       </p>
-      <ErrorAlert errors={errors} />
+      <ErrorAlert errors={errors.others} />
       <div className="form-grid">
         {specs.map((p) => (
-          <Field key={p.name} label={`Values for ${p.name}`} error={fieldError(errors, `grid.${p.name}`)}>
+          <Field key={p.name} label={`Values for ${p.name}`} error={errors.field(`grid.${p.name}`)}>
             <input value={texts[p.name] ?? ""} spellCheck={false} onChange={(e) => setTexts({ ...texts, [p.name]: e.target.value })} />
           </Field>
         ))}
-        <Field label="Rank by" error={fieldError(errors, "metric")}>
+        <Field label="Rank by" error={errors.field("metric")}>
           <select value={metric} onChange={(e) => setMetric(e.target.value as OptimizationMetric)}>
             {Object.entries(METRIC_LABELS).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
           </select>
         </Field>
-        <Field label="Train window (bars)" hint="Empty: three test windows." error={fieldError(errors, "trainBars")}>
+        <Field label="Train window (bars)" hint="Empty: three test windows." error={errors.field("trainBars")}>
           <input type="number" min={1} step={1} value={trainBars} onChange={(e) => setTrainBars(e.target.value)} />
         </Field>
-        <Field label="Test window (bars)" hint="Empty: a tenth of the bars." error={fieldError(errors, "testBars")}>
+        <Field label="Test window (bars)" hint="Empty: a tenth of the bars." error={errors.field("testBars")}>
           <input type="number" min={1} step={1} value={testBars} onChange={(e) => setTestBars(e.target.value)} />
         </Field>
-        <Field label="From" hint="Empty: from the first bar." error={fieldError(errors, "from")}>
+        <Field label="From" hint="Empty: from the first bar." error={errors.field("from")}>
           <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         </Field>
-        <Field label="To (exclusive)" hint="Empty: to the last bar.">
+        <Field label="To (exclusive)" hint="Empty: to the last bar." error={errors.field("to")}>
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </Field>
       </div>

@@ -3,10 +3,10 @@
 import { useMemo, useState } from "react";
 import type uPlot from "uplot";
 import { useQuery } from "urql";
-import { ErrorAlert } from "../../components/Alert";
 import { Chart, type ChartSeries } from "../../components/Chart";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { Timeframe, TradingCandlesQuery } from "../../gql/graphql";
 import { candlestickPlugin, MAX_CANDLES } from "./candlesticks";
@@ -88,14 +88,15 @@ export function PriceChart({ symbol, storedTimeframe, last }: { symbol: string; 
           {candles ? `${num(candles.timestamps.length)} bars. ` : ""}Drag across the chart to zoom (candles under {MAX_CANDLES} bars), double-click to zoom out.
         </p>
       </div>
-      <ErrorAlert error={result.error} />
-      {candles && candles.timestamps.length ? (
-        <CandleChart title={`${symbol} ${timeframe} prices`} candles={candles} utc={timeframe === "D1" || timeframe === "W1"} />
-      ) : candles ? (
-        <EmptyState title="No bars in this range.">Pick a longer range.</EmptyState>
-      ) : (
-        <p className="muted" role="status">Loading prices…</p>
-      )}
+      <QueryState
+        result={result}
+        loading="Loading prices…"
+        empty={candles && !candles.timestamps.length && <EmptyState title="No bars in this range.">Pick a longer range.</EmptyState>}
+      >
+        {({ candles: loaded }) => (
+          <CandleChart title={`${symbol} ${timeframe} prices`} candles={loaded} utc={timeframe === "D1" || timeframe === "W1"} />
+        )}
+      </QueryState>
     </>
   );
 }

@@ -7,9 +7,9 @@ import { Alert, ErrorAlert } from "../../components/Alert";
 import { Field } from "../../components/Field";
 import { graphql } from "../../gql";
 import type { TradingMarketSymbolsQuery } from "../../gql/graphql";
-import { serverErrors } from "../../lib/errors";
+import { fieldErrors } from "../../lib/errors";
 import { formatDate } from "../../lib/format";
-import { dayStart, fieldError, num } from "./util";
+import { dayStart, num } from "./util";
 
 const RunBacktest = graphql(`
   mutation TradingRunBacktest($input: RunBacktestInput!) {
@@ -28,7 +28,7 @@ export function RunBacktestForm({ strategyId, series, symbol, timeframe }: {
   const [background, setBackground] = useState(false);
   const [result, run] = useMutation(RunBacktest);
   const navigate = useNavigate();
-  const errors = serverErrors(result.error);
+  const errors = fieldErrors(result.error, ["from", "to", "initialCapital"]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -51,15 +51,15 @@ export function RunBacktestForm({ strategyId, series, symbol, timeframe }: {
           There are no {symbol} {timeframe} bars yet: <Link to="/trading/market-data">import them in Market data</Link> first.
         </Alert>
       )}
-      <ErrorAlert errors={errors} />
+      <ErrorAlert errors={errors.others} />
       <div className="form-grid">
-        <Field label="From" hint="Empty: from the first bar." error={fieldError(errors, "from")}>
+        <Field label="From" hint="Empty: from the first bar." error={errors.field("from")}>
           <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         </Field>
-        <Field label="To (exclusive)" hint="Empty: to the last bar." error={fieldError(errors, "to")}>
+        <Field label="To (exclusive)" hint="Empty: to the last bar." error={errors.field("to")}>
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </Field>
-        <Field label="Initial capital" error={fieldError(errors, "initialCapital")}>
+        <Field label="Initial capital" error={errors.field("initialCapital")}>
           <input type="number" required min={0} step="any" value={capital} onChange={(e) => setCapital(e.target.value)} />
         </Field>
       </div>

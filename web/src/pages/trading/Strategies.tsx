@@ -4,17 +4,16 @@ import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ErrorAlert } from "../../components/Alert";
 import { Badge, statusLabel } from "../../components/Badge";
-import { Dialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { Field } from "../../components/Field";
 import { KeysetPager, useKeyset } from "../../components/KeysetPager";
 import { PageHeader } from "../../components/PageHeader";
-import { Loading } from "../../app/App";
+import { QueryState } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
-import { serverErrors } from "../../lib/errors";
 import { TradingMarketSymbols, TradingStrategyKinds } from "./operations";
-import { StrategyForm } from "./StrategyForm";
+import { StrategyDialog } from "./StrategyDialog";
 import { kindLabel, pct, ratio, TIMEFRAME_LABELS } from "./util";
 
 const PAGE = 25;
@@ -92,56 +91,46 @@ export default function Strategies() {
           </select>
         </Field>
       </div>
-      <ErrorAlert error={list.error ?? kinds.error} />
-      {list.fetching && !list.data ? <Loading /> : strategies.length === 0 && !list.error ? (
-        <EmptyState title={status ? `No ${statusLabel(status).toLowerCase()} strategies.` : "No strategies yet."}>
-          <p>A strategy is a rule (a moving-average crossover, an RSI reversion…) on one symbol’s bars.
-            {symbolNames.length ? " Create one to backtest it." : <> First <Link to="/trading/market-data">import market data</Link>, then create one.</>}</p>
-          {newButton}
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th><th>Kind</th><th>Market</th><th>Status</th>
-                <th className="num">Last backtest</th><th className="num">Sharpe</th>
-              </tr>
-            </thead>
-            <tbody>
-              {strategies.map((s) => {
+      <ErrorAlert error={kinds.error} />
+      <QueryState
+        result={list}
+        empty={strategies.length === 0 && (
+          <EmptyState title={status ? `No ${statusLabel(status).toLowerCase()} strategies.` : "No strategies yet."}>
+            <p>A strategy is a rule (a moving-average crossover, an RSI reversion…) on one symbol’s bars.
+              {symbolNames.length ? " Create one to backtest it." : <> First <Link to="/trading/market-data">import market data</Link>, then create one.</>}</p>
+            {newButton}
+          </EmptyState>
+        )}
+      >
+        <DataTable
+          caption="Strategies" rows={strategies} rowKey={(s) => s.id}
+          columns={[
+            { header: "Name", card: "title", cell: (s) => <Link to={`/trading/strategies/${s.id}`}>{s.name}</Link> },
+            { header: "Kind", cell: (s) => kindLabel(s.kind) },
+            { header: "Market", cell: (s) => `${s.symbol} · ${TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe}` },
+            { header: "Status", cell: (s) => <Badge>{s.status}</Badge> },
+            {
+              header: "Last backtest", numeric: true,
+              cell: (s) => {
                 const run = latestBy.get(s.id);
-                return (
-                  <tr key={s.id}>
-                    <td><Link to={`/trading/strategies/${s.id}`}>{s.name}</Link></td>
-                    <td>{kindLabel(s.kind)}</td>
-                    <td>{s.symbol} · {TIMEFRAME_LABELS[s.timeframe] ?? s.timeframe}</td>
-                    <td><Badge>{s.status}</Badge></td>
-                    <td className="num">
-                      {!run ? <span className="muted">None yet</span>
-                        : run.metrics ? <Link to={`/trading/backtests/${run.id}`}>{pct(run.metrics.totalReturn)}</Link>
-                        : <Link to={`/trading/backtests/${run.id}`}>{statusLabel(run.status)}</Link>}
-                    </td>
-                    <td className="num">{ratio(run?.metrics?.sharpe)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                if (!run) return <span className="muted">None yet</span>;
+                return <Link to={`/trading/backtests/${run.id}`}>{run.metrics ? pct(run.metrics.totalReturn) : statusLabel(run.status)}</Link>;
+              },
+            },
+            { header: "Sharpe", numeric: true, cell: (s) => ratio(latestBy.get(s.id)?.metrics?.sharpe) },
+          ]}
+        />
+      </QueryState>
       {keyset.hasPrevious || list.data?.strategies.pageInfo.hasNextPage ? (
         <KeysetPager label="Strategy pages" hasPrevious={keyset.hasPrevious} hasNext={Boolean(list.data?.strategies.pageInfo.hasNextPage)}
                      onPrevious={keyset.previous} onNext={() => keyset.next(list.data?.strategies.pageInfo.endCursor)} />
       ) : null}
 
-      <Dialog open={creating} title="New strategy" onClose={() => setCreating(false)}>
-        {kinds.data ? (
-          <StrategyForm kinds={kinds.data.strategyKinds} symbols={symbolNames} busy={created.fetching}
-                        errors={serverErrors(created.error)} submitLabel="Create strategy"
-                        onSubmit={submit} onCancel={() => setCreating(false)} />
-        ) : null}
-      </Dialog>
+      {creating && kinds.data ? (
+        <StrategyDialog title="New strategy" kinds={kinds.data.strategyKinds} symbols={symbolNames} busy={created.fetching}
+                        errors={created.error} submitLabel="Create strategy"
+                        onSubmit={submit} onClose={() => setCreating(false)} />
+      ) : null}
     </>
   );
 }

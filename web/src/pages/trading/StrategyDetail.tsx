@@ -5,20 +5,20 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Alert, ErrorAlert } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
-import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
+import { ConfirmDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
-import { Loading } from "../../app/App";
+import { Loading } from "../../components/QueryState";
 import { graphql } from "../../gql";
 import type { CreateStrategyInput, StrategyStatus } from "../../gql/graphql";
-import { serverErrors } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { BacktestsTable } from "./BacktestsTable";
 import { OptimizeForm } from "./OptimizeForm";
 import { OptimizationsTable } from "./OptimizationsTable";
 import { TradingMarketSymbols, TradingStrategyKinds, TradingUpdateStrategy } from "./operations";
 import { RunBacktestForm } from "./RunBacktestForm";
-import { StrategyForm } from "./StrategyForm";
+import { StrategyDialog } from "./StrategyDialog";
 import { amount, kindLabel, num, TIMEFRAME_LABELS } from "./util";
 
 const StrategyQuery = graphql(`
@@ -107,7 +107,7 @@ export default function StrategyDetail() {
           </>
         }
       />
-      <ErrorAlert error={statusResult.error ?? deleted.error} />
+      <ErrorAlert error={statusResult.error} />
       {strategy.status === "ACTIVE" ? (
         <Alert tone="info">
           Active: each new {strategy.symbol} bar you import is evaluated and a signal is sent to Telegram when configured.
@@ -164,21 +164,15 @@ export default function StrategyDetail() {
         <section className="trading-section" aria-labelledby="trading-signals">
           <h2 id="trading-signals">Signals</h2>
           {signals.length ? (
-            <div className="table-wrap">
-              <table>
-                <thead><tr><th>Bar</th><th>Action</th><th className="num">Price</th><th>Notified</th></tr></thead>
-                <tbody>
-                  {signals.map((s) => (
-                    <tr key={s.id}>
-                      <td>{formatDateTime(s.time)}</td>
-                      <td>{ACTIONS[s.action] ?? s.action}</td>
-                      <td className="num">{amount(s.price)}</td>
-                      <td>{s.notifiedAt ? formatDateTime(s.notifiedAt) : <span className="muted">Not sent</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Signals, newest first" rows={signals} rowKey={(s) => s.id}
+              columns={[
+                { header: "Bar", card: "title", cell: (s) => formatDateTime(s.time) },
+                { header: "Action", cell: (s) => ACTIONS[s.action] ?? s.action },
+                { header: "Price", numeric: true, card: "aside", cell: (s) => amount(s.price) },
+                { header: "Notified", cell: (s) => (s.notifiedAt ? formatDateTime(s.notifiedAt) : <span className="muted">Not sent</span>) },
+              ]}
+            />
           ) : (
             <EmptyState title="No signals yet.">
               Signals appear when newly imported bars trigger the rule. <Link to="/trading/market-data">Import newer bars</Link>.
@@ -187,16 +181,14 @@ export default function StrategyDetail() {
         </section>
       ) : null}
 
-      <Dialog open={editing} title={`Edit ${strategy.name}`} onClose={() => setEditing(false)}>
-        {kinds.data ? (
-          <StrategyForm kinds={kinds.data.strategyKinds} strategy={strategy} busy={updated.fetching}
+      {editing && kinds.data ? (
+        <StrategyDialog title={`Edit ${strategy.name}`} kinds={kinds.data.strategyKinds} strategy={strategy} busy={updated.fetching}
                         symbols={[...new Set(symbols.data?.marketSymbols.map((s) => s.symbol) ?? [])]}
-                        errors={serverErrors(updated.error)} submitLabel="Save changes"
-                        onSubmit={save} onCancel={() => setEditing(false)} />
-        ) : null}
-      </Dialog>
+                        errors={updated.error} submitLabel="Save changes"
+                        onSubmit={save} onClose={() => setEditing(false)} />
+      ) : null}
       <ConfirmDialog
-        open={confirming} title="Delete strategy" danger busy={deleted.fetching} confirmLabel="Delete"
+        open={confirming} title="Delete strategy" danger busy={deleted.fetching} error={deleted.error} confirmLabel="Delete"
         message={<>Delete <strong>{strategy.name}</strong> with its backtests, optimisations and signals? This cannot be undone.</>}
         onConfirm={destroy} onClose={() => setConfirming(false)}
       />

@@ -6,7 +6,7 @@ vi.mock("uplot", () => ({ default: { paths: {} } }));
 import { visibleRange, showsCandles, MAX_CANDLES } from "./candlesticks";
 import { defaultRange, rangeStart } from "./PriceChart";
 import {
-  drawdowns, fieldError, formatScore, parseGridValues, pct, ratio, suggestGrid, symbolFromFileName, timeframesFrom,
+  drawdowns, formatScore, parseGridValues, pct, ratio, suggestGrid, symbolFromFileName, timeframesFrom,
 } from "./util";
 
 describe("trading helpers", () => {
@@ -41,12 +41,6 @@ describe("trading helpers", () => {
 
   it("computes drawdowns from the running peak", () => {
     expect(drawdowns([100, 120, 90, 130])).toEqual([0, 0, -0.25, 0]);
-  });
-
-  it("maps a server error's field to its control", () => {
-    const errors = [{ message: "fast must be less than slow", field: "params.fast" }];
-    expect(fieldError(errors, "params.fast")).toBe("fast must be less than slow");
-    expect(fieldError(errors, "params.slow")).toBeNull();
   });
 
   it("guesses a symbol from a file name", () => {

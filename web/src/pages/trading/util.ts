@@ -1,6 +1,5 @@
-// Small pure helpers of the trading pages: number formats, form parsing and the mapping of a
-// server error's `extensions.field` onto the form control it is about.
-import type { ServerError } from "../../lib/errors";
+// Small pure helpers of the trading pages: number formats and form parsing.
+import type { TradingStrategyKindsQuery } from "../../gql/graphql";
 
 export const TIMEFRAMES = ["M1", "M5", "M15", "M30", "H1", "H4", "D1", "W1"] as const;
 export type TimeframeName = (typeof TIMEFRAMES)[number];
@@ -89,13 +88,9 @@ export function parseGridValues(text: string): number[] {
   return [...new Set(values)];
 }
 
-export interface ParameterBounds {
-  integer: boolean;
-  minimum: number;
-  maximum: number;
-  /** The bounds themselves are excluded. */
-  exclusive: boolean;
-}
+/** A parameter's bounds as strategyKinds gives them (`exclusive`: the bounds themselves are not allowed). */
+export type ParameterBounds = Pick<TradingStrategyKindsQuery["strategyKinds"][number]["parameters"][number],
+  "integer" | "minimum" | "maximum" | "exclusive">;
 
 /** Suggested values around the current one (half, as is, one and a half times), kept inside
  * the parameter's bounds so the suggestion itself is always accepted. */
@@ -107,11 +102,6 @@ export function suggestGrid(current: number, bounds: ParameterBounds): string {
   const round = (v: number) => (integer ? Math.round(v) : Number(v.toPrecision(3)));
   const fit = (v: number) => Math.min(high, Math.max(low, round(v)));
   return [...new Set([fit(current * 0.5), fit(current), fit(current * 1.5)])].join(", ");
-}
-
-/** The server's message about one input (`extensions.field`), for the Field under it. */
-export function fieldError(errors: ServerError[], field: string): string | null {
-  return errors.find((e) => e.field === field)?.message ?? null;
 }
 
 /** Running drawdown of an equity curve as negative fractions of the peak so far. */

@@ -1,22 +1,22 @@
-// Create or edit a strategy. The parameter fields come from `strategyKinds` (names, bounds,
+// Create or edit a strategy, in a dialog. The parameter fields come from `strategyKinds` (names, bounds,
 // defaults, descriptions), so a kind added on the server needs no change here.
-import { useId, useState, type FormEvent } from "react";
-import { ErrorAlert } from "../../components/Alert";
+import { useId, useState } from "react";
+import { EditDialog } from "../../components/EditDialog";
 import { Field } from "../../components/Field";
 import type {
   CreateStrategyInput, StrategyKind, Timeframe, TradingStrategyFieldsFragment, TradingStrategyKindsQuery,
 } from "../../gql/graphql";
-import type { ServerError } from "../../lib/errors";
-import { fieldError, kindLabel, num, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
+import { fieldErrors, type ErrorSource } from "../../lib/errors";
+import { kindLabel, num, TIMEFRAME_LABELS, TIMEFRAMES } from "./util";
 
 export type KindInfo = TradingStrategyKindsQuery["strategyKinds"][number];
 type Spec = KindInfo["parameters"][number];
 
 export interface StrategyFormState {
   name: string;
-  kind: string;
+  kind: StrategyKind;
   symbol: string;
-  timeframe: string;
+  timeframe: Timeframe;
   params: Record<string, string>;
   positionSizePct: string;
   stopLossPct: string;
@@ -58,9 +58,9 @@ const optional = (v: string) => (v.trim() === "" ? null : Number(v));
 export function toStrategyInput(state: StrategyFormState): CreateStrategyInput {
   return {
     name: state.name.trim(),
-    kind: state.kind as StrategyKind,
+    kind: state.kind,
     symbol: state.symbol.trim(),
-    timeframe: state.timeframe as Timeframe,
+    timeframe: state.timeframe,
     parameters: Object.fromEntries(Object.entries(state.params).map(([k, v]) => [k, Number(v)])),
     risk: {
       positionSize: Number(state.positionSizePct) / 100,
@@ -73,21 +73,30 @@ export function toStrategyInput(state: StrategyFormState): CreateStrategyInput {
   };
 }
 
+// The inputs besides the kind's parameters, named as the server names them.
+const FIELDS = [
+  "name", "kind", "symbol", "timeframe", "risk.positionSize", "risk.stopLossPct", "risk.takeProfitPct",
+  "risk.feeBps", "risk.slippageBps",
+];
+
 function bounds(spec: Spec): string {
   const range = `${num(spec.minimum)}–${num(spec.maximum)}${spec.exclusive ? " (exclusive)" : ""}`;
   return `${spec.description}. ${spec.integer ? "Whole number, " : ""}${range}; default ${num(spec.default)}.`;
 }
 
-export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, submitLabel, onSubmit, onCancel }: {
+/** The strategy form in a dialog; the page runs the mutation (create or update) on submit. */
+export function StrategyDialog({ title, kinds, strategy, symbols = [], busy, errors, submitLabel, onSubmit, onClose }: {
+  title: string;
   kinds: KindInfo[];
   strategy?: TradingStrategyFieldsFragment | null;
   /** Stored symbols, offered as suggestions. */
   symbols?: string[];
   busy?: boolean;
-  errors: ServerError[];
+  /** The refused save's errors: each under its input, the rest above the form. */
+  errors: ErrorSource;
   submitLabel: string;
-  onSubmit: (input: CreateStrategyInput) => void;
-  onCancel?: () => void;
+  onSubmit: (input: CreateStrategyInput) => void | Promise<unknown>;
+  onClose: () => void;
 }) {
   const [state, setState] = useState(() => initialState(kinds, strategy, symbols[0]));
   const set = <K extends keyof StrategyFormState>(key: K, value: StrategyFormState[K]) =>
@@ -95,28 +104,26 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
   const info = kinds.find((k) => k.kind === state.kind);
   const listId = useId();
 
-  const changeKind = (kind: string) => {
+  const changeKind = (kind: StrategyKind) => {
     const next = kinds.find((k) => k.kind === kind);
     // Back to the strategy's own kind: its own values; another kind: that kind's defaults.
     const given = kind === strategy?.kind ? (strategy.parameters as Record<string, unknown>) : undefined;
     setState((s) => ({ ...s, kind, params: defaultParams(next, given) }));
   };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit(toStrategyInput(state));
-  };
-
-  const err = (field: string) => fieldError(errors, field);
+  const shown = fieldErrors(errors, [...FIELDS, ...(info?.parameters ?? []).map((p) => `params.${p.name}`)]);
+  const err = shown.field;
   return (
-    <form onSubmit={submit} className="trading-strategy-form">
-      <ErrorAlert errors={errors} />
+    <EditDialog
+      title={title} submitLabel={submitLabel} busy={busy} errors={shown.others} className="trading-strategy-form"
+      onSubmit={() => onSubmit(toStrategyInput(state))} onClose={onClose}
+    >
       <div className="form-grid">
         <Field label="Name" error={err("name")}>
           <input required value={state.name} onChange={(e) => set("name", e.target.value)} />
         </Field>
         <Field label="Kind" error={err("kind")}>
-          <select value={state.kind} onChange={(e) => changeKind(e.target.value)}>
+          <select value={state.kind} onChange={(e) => changeKind(e.target.value as StrategyKind)}>
             {kinds.map((k) => <option key={k.kind} value={k.kind}>{kindLabel(k.kind)}</option>)}
           </select>
         </Field>
@@ -125,7 +132,7 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
                  onChange={(e) => set("symbol", e.target.value)} />
         </Field>
         <Field label="Timeframe" error={err("timeframe")}>
-          <select value={state.timeframe} onChange={(e) => set("timeframe", e.target.value)}>
+          <select value={state.timeframe} onChange={(e) => set("timeframe", e.target.value as Timeframe)}>
             {TIMEFRAMES.map((t) => <option key={t} value={t}>{TIMEFRAME_LABELS[t]}</option>)}
           </select>
         </Field>
@@ -174,11 +181,6 @@ export function StrategyForm({ kinds, strategy, symbols = [], busy, errors, subm
           Allow short positions (otherwise long only)
         </label>
       </fieldset>
-
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>{busy ? "Saving…" : submitLabel}</button>
-        {onCancel ? <button type="button" onClick={onCancel}>Cancel</button> : null}
-      </div>
-    </form>
+    </EditDialog>
   );
 }

@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { StrategyForm, toStrategyInput, initialState, type KindInfo } from "./StrategyForm";
+import { StrategyDialog, toStrategyInput, initialState, type KindInfo } from "./StrategyDialog";
 
 const KINDS: KindInfo[] = [
   {
@@ -21,10 +21,10 @@ const KINDS: KindInfo[] = [
   },
 ];
 
-describe("StrategyForm", () => {
+describe("StrategyDialog", () => {
   it("builds the parameter fields of the chosen kind and submits what the API takes", async () => {
     const onSubmit = vi.fn();
-    render(<StrategyForm kinds={KINDS} symbols={["ORCL"]} errors={[]} submitLabel="Create strategy" onSubmit={onSubmit} />);
+    render(<StrategyDialog title="New strategy" kinds={KINDS} symbols={["ORCL"]} errors={[]} submitLabel="Create strategy" onSubmit={onSubmit} onClose={() => undefined} />);
     expect(screen.getByLabelText("fast")).toHaveValue(20);
     await userEvent.type(screen.getByLabelText("Name"), " RSI dips ");
     await userEvent.selectOptions(screen.getByLabelText("Kind"), "RSI_REVERSION");
@@ -46,8 +46,8 @@ describe("StrategyForm", () => {
   });
 
   it("shows the server's message under the field it is about", () => {
-    render(<StrategyForm kinds={KINDS} errors={[{ message: "fast (60) must be less than slow (50)", field: "params.fast" }]}
-                         submitLabel="Save" onSubmit={() => undefined} />);
+    render(<StrategyDialog title="Edit Cross" kinds={KINDS} errors={[{ message: "fast (60) must be less than slow (50)", field: "params.fast" }]}
+                           submitLabel="Save" onSubmit={() => undefined} onClose={() => undefined} />);
     expect(screen.getByRole("alert")).toHaveTextContent("fast (60) must be less than slow (50)");
     expect(screen.getByLabelText("fast")).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByLabelText("slow")).not.toHaveAttribute("aria-invalid");
