@@ -498,3 +498,21 @@ def test_metrics_are_per_currency_and_find_subscriptions(gql: GraphQLClient, tok
     assert sum(Decimal(v) for v in series["net"]) == Decimal("2000") - Decimal("12.99") - 101
     error = gql.error(METRICS, {"from": "2025-02-01", "to": "2025-01-01"})
     assert error["extensions"]["field"] == "to"
+
+
+def test_a_rule_without_a_name_and_colours_not_written_rrggbb_are_bad_input(
+    gql: GraphQLClient, token: str,
+) -> None:
+    """They were internal errors (a NOT NULL violation), and "red" was stored as a colour."""
+    rule = gql.post("mutation($i: RuleInput!) { createRule(input: $i) { id } }",
+                    {"i": {"categoryId": category_id(gql, "Groceries")}})["errors"][0]
+    assert rule["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}
+    for color in ("#12345678", "red", "#12345"):
+        for mutation in ('mutation($c: String) { createCategory(name: "x", kind: EXPENSE, '
+                         "color: $c) { id } }",
+                         'mutation($c: String) { createTag(name: "x", color: $c) { id } }'):
+            error = gql.post(mutation, {"c": color})["errors"][0]
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "color"}, color
+    made = gql.data('mutation { createCategory(name: "Garden", kind: EXPENSE, '
+                    'color: "#1F77B4") { color } }')["createCategory"]
+    assert made["color"] == "#1f77b4"

@@ -14,6 +14,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 from tortoise.models import Model
 
+from ai_service.core.colors import check_color
 from ai_service.core.errors import BadUserInput, NotFound
 from ai_service.core.pagination import Page, check_first
 from ai_service.core.patch import KEEP, changes
@@ -301,7 +302,7 @@ class FinanceService:
             if parent.kind is not kind:
                 raise BadUserInput("A subcategory has its parent's kind", field="kind")
         return await Category.create(owner_id=user.id, name=clean, kind=kind,
-                                     parent_id=parent_id, color=color)
+                                     parent_id=parent_id, color=check_color(color))
 
     async def category(self, user: User, category_id: int) -> Category:
         return await self._get(Category, user, category_id)
@@ -416,6 +417,8 @@ class FinanceService:
 
     async def create_rule(self, user: User, fields: RuleFields) -> Rule:
         clean = await self._rule_values(user, fields)
+        if not clean.get("name"):
+            raise BadUserInput("A rule needs a name", field="name")
         if not (clean.get("category_id") or clean.get("client_id") or clean.get("tag_ids")):
             raise BadUserInput("A rule sets a category, a client or tags", field="categoryId")
         return await Rule.create(owner_id=user.id, **clean)

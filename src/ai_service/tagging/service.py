@@ -3,7 +3,6 @@ its entities belongs to a user, so tagging never needs to import the domains."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import cast
@@ -11,13 +10,13 @@ from typing import cast
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
+from ai_service.core.colors import check_color
 from ai_service.core.errors import BadUserInput, Conflict, NotFound
 from ai_service.tagging.models import Tag, TaggedKind, TagLink
 from ai_service.users.models import User
 
 OwnerCheck = Callable[[int, list[int]], Awaitable[set[int]]]  # (user, ids) -> the user's ids
 Changed = Callable[[int, int], Awaitable[None]]  # (user, entity id): its tags changed
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def owned_by(model: type[Model]) -> OwnerCheck:
@@ -80,8 +79,7 @@ class TagService:
         clean = " ".join(name.split())
         if not clean or len(clean) > 60:
             raise BadUserInput("A tag name is 1 to 60 characters", field="name")
-        if color is not None and not _COLOR.fullmatch(color):
-            raise BadUserInput("A colour is #rrggbb", field="color")
+        color = check_color(color)
         if parent_id is not None and not await Tag.exists(id=parent_id, owner_id=user.id):
             raise NotFound(f"Tag {parent_id} not found")
         try:
