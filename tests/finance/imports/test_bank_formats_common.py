@@ -58,3 +58,14 @@ def test_cut_files_get_an_answer_in_our_words(entry: dict[str, str]) -> None:
     for cut in range(1, len(data), max(1, len(data) // 25)):
         for sentence in _answer(data[:cut], FORMATS[entry["format"]]):
             assert not INTERNALS.search(sentence), sentence
+
+
+def test_a_file_of_too_many_transactions_is_refused_before_they_are_built() -> None:
+    """Bounded work (issue 20): a 64 MiB CSV can hold millions of short lines."""
+    from ai_service.finance.imports import MAX_ROWS
+
+    lines = "\n".join(f"2025-01-0{1 + i % 9},-1.00,x" for i in range(MAX_ROWS + 1))
+    with pytest.raises(BadUserInput) as caught:
+        parse_bytes(f"date,amount,description\n{lines}\n".encode(), None)
+    assert caught.value.field == "file"
+    assert f"{MAX_ROWS:,}" in caught.value.message

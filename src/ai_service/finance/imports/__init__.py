@@ -26,6 +26,7 @@ from ai_service.core.errors import BadUserInput
 from ai_service.finance.models import AccountType, ImportFormat, TransactionStatus
 
 MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 200_000  # a file's worth of work and memory (most exports are a few thousand rows)
 MAX_ERRORS = 200
 
 
@@ -210,9 +211,23 @@ def parse_file(stream: IO[bytes], fmt: ImportFormat | None, mapping: ImportMappi
     return parse_bytes(read_limited(stream), fmt, mapping, target)
 
 
+def too_many_rows(count: int) -> None:
+    if count > MAX_ROWS:
+        raise BadUserInput(f"The file holds {count:,} transactions, more than the {MAX_ROWS:,} "
+                           "one import takes: export it in parts (by year, say) and import each",
+                           field="file")
+
+
 def parse_bytes(data: bytes, fmt: ImportFormat | None, mapping: ImportMapping | None = None,
                 target: ImportTarget | None = None) -> ParsedFile:
     """The file read in its format (detected when `fmt` is None)."""
+    parsed = _parse(data, fmt, mapping, target)
+    too_many_rows(len(parsed.rows) + parsed.rejected)
+    return parsed
+
+
+def _parse(data: bytes, fmt: ImportFormat | None, mapping: ImportMapping | None,
+           target: ImportTarget | None) -> ParsedFile:
     from ai_service.finance.imports.sniff import detect_format
 
     mapping = mapping or ImportMapping()

@@ -45,6 +45,7 @@ from ai_service.finance.imports import (
     ParsedTransaction,
     StatementBalance,
     numbers,
+    too_many_rows,
     vocabulary,
 )
 from ai_service.finance.imports.dates import AmbiguousDates, DateReader, reader, written
@@ -109,6 +110,7 @@ def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> Pars
     if "\x00" in text[:4096]:
         raise BadUserInput("This is not a CSV file", field="file")
     table = read_table(text, mapping.delimiter, mapping.header_row)
+    too_many_rows(len(table.rows))  # before a row object is made
     parsed = ParsedFile()
     if table.preamble:
         parsed.note(f"The {table.preamble} line(s) above the "
@@ -834,7 +836,8 @@ def _transaction(line: int, booking: date | None, value_date: date | None, amoun
         counterparty_name=row(_R.COUNTERPARTY) or None,
         counterparty_iban=row(_R.COUNTERPARTY_IBAN).replace(" ", "") or None,
         reference=row(_R.REFERENCE) or None, provider_id=row(_R.ID) or None,
-        status=status, raw=dict(zip(header, row.cells, strict=False)))
+        status=status, raw={name: cell for name, cell in zip(header, row.cells, strict=False)
+                            if cell})  # empty cells say nothing: not kept
 
 
 def _detected(table: Table, plan: _Plan) -> list[DetectedColumn]:
