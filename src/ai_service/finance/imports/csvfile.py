@@ -517,9 +517,11 @@ def _unread_marks(table: Table, plan: _Plan) -> list[str]:
     for index, name in enumerate(table.header):
         if index in taken:
             continue
-        words = {c[index].strip() for _, c in table.rows[:_SAMPLE] if index < len(c)} - {""}
-        if 2 <= len(words) <= 4 and all(len(w) <= 12 and numbers.read(w) is None
-                                        and written(w) is None for w in words):
+        cells = [c[index].strip() for _, c in table.rows[:_SAMPLE] if index < len(c)]
+        words = set(cells) - {""}
+        # A mark repeats: a few words over many lines (a short file says nothing).
+        if 2 <= len(words) <= 3 and len(cells) >= 4 and len(words) <= len(cells) / 2 and all(
+                len(w) <= 12 and numbers.read(w) is None and written(w) is None for w in words):
             found.append(name)
     return found
 

@@ -79,6 +79,10 @@ def _is_data(cells: list[str]) -> bool:
                for i, c in enumerate(cells))
 
 
+def _has_number(cells: list[str]) -> bool:
+    return any(any(ch.isdigit() for ch in c) and read(c) is not None for c in cells)
+
+
 def _is_header(cells: list[str]) -> bool:
     """Names, not values: mostly non-empty text that is neither a date nor a number."""
     names = [c.strip() for c in cells if c.strip()]
@@ -156,8 +160,10 @@ def _table(delimiter: str, records: list[tuple[int, list[str]]], header_at: int 
     body = records[first:]
     width = Counter(len(cells) for _, cells in body[:_LOOK]).most_common(1)[0][0]
     last = len(body)
-    # A footer: lines after the last transaction-like one (totals, disclaimers).
-    while last > 1 and len(body) - last < _LOOK and not _is_data(body[last - 1][1]):
+    # A footer: lines after the last transaction-like one (totals, disclaimers); a line shaped
+    # like the rows, with an amount, stays a row (its date may be wrong: an error, not a footer).
+    while last > 1 and len(body) - last < _LOOK and not _is_data(body[last - 1][1]) and not (
+            len(body[last - 1][1]) == width and _has_number(body[last - 1][1])):
         last -= 1
     footer = len(body) - last
     if header_at is None:
