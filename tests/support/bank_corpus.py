@@ -97,6 +97,10 @@ def compare(parsed: ParsedFile, account: dict[str, Any], currency: str) -> str |
         "last_booking_date": _day(account["last_booking_date"]),
     }
     diffs = [f"{k}: got {got[k]} want {want[k]}" for k in want if got[k] != want[k]]
+    stated = account.get("closing_balance")
+    read = parsed.closing  # a balance the importer states is never a wrong one
+    if read is not None and stated not in (None, "") and read.amount != Decimal(stated):
+        diffs.append(f"closing balance: got {read.amount} want {stated}")
     return "; ".join(diffs) or None
 
 

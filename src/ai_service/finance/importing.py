@@ -50,12 +50,17 @@ def read(account: Account, data: bytes, request: ImportRequest) -> ParsedFile:
         if saved is None:
             return parse_bytes(data, request.format, mapping, target)
         try:
-            return parse_bytes(data, request.format, mapping.over(saved), target)
+            remembered = parse_bytes(data, request.format, mapping.over(saved), target)
+            if not remembered.rejected:
+                return remembered
         except BadUserInput:
-            parsed = parse_bytes(data, request.format, mapping, target)
-            parsed.note("The reading remembered for this account does not fit this file: the "
-                        "file was read as it is.")
-            return parsed
+            remembered = None
+        parsed = parse_bytes(data, request.format, mapping, target)
+        if remembered is not None and remembered.rejected <= parsed.rejected:
+            return remembered
+        parsed.note("The reading remembered for this account does not fit this file: the "
+                    "file was read as it is.")
+        return parsed
 
 
 async def import_file(account: Account, data: bytes, request: ImportRequest) -> IngestReport:

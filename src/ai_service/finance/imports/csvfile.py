@@ -25,13 +25,14 @@ settles it.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from ai_service.core.errors import BadUserInput
 from ai_service.finance.imports import (
@@ -103,6 +104,7 @@ class _Plan:
     account: str | None = None  # the own-account value whose rows are read
     accounts: tuple[str, ...] = ()
     unmarked: int | None = None  # the sign of a blank debit/credit mark, when only one is used
+    chain: _Chain | None = None  # how the running balance follows, when it was confirmed
 
 
 def parse_csv(data: bytes, mapping: ImportMapping, target: ImportTarget) -> ParsedFile:
@@ -422,7 +424,7 @@ def _decide_money(table: Table, profiles: list[_Profile], plan: _Plan, mapping: 
     if _R.BALANCE in roles:
         verified = _by_balance(table, plan, marks, signs, fees)
         if verified is not None:
-            plan.mark, plan.sign, plan.subtract_fee = verified
+            plan.mark, plan.sign, plan.subtract_fee, plan.chain = verified
             parsed.note("The amounts were checked against the file's running balance.")
             return
         parsed.note("The file's balance column does not follow its amounts, so it was not "
@@ -565,10 +567,23 @@ def _fees_booked_apart(table: Table, plan: _Plan, mark: str) -> bool:
     return bool(fees) and sum(1 for f in fees if amounts[f]) >= 0.5 * len(fees)
 
 
+class _Chain(StrEnum):
+    """How a running balance follows the lines: the balance after (or before) each line, the
+    lines oldest (or newest) first."""
+
+    AFTER_OLDEST = "after, oldest first"
+    AFTER_NEWEST = "after, newest first"
+    BEFORE_OLDEST = "before, oldest first"
+    BEFORE_NEWEST = "before, newest first"
+
+
 def _by_balance(table: Table, plan: _Plan, marks: list[str], signs: list[AmountSign],
-                fees: list[bool]) -> tuple[str, AmountSign, bool] | None:
-    """The one reading of the amounts that the running balance confirms, if any."""
-    rates = {}
+                fees: list[bool]) -> tuple[str, AmountSign, bool, _Chain] | None:
+    """The one reading of the amounts that the running balance confirms, if any. Which way
+    the lines run is the dates' to say (a newest-first file read backwards with the sign
+    turned would chain too)."""
+    rates: dict[tuple[str, AmountSign, bool, _Chain], float] = {}
+    order = _date_order(table, plan)
     for mark in marks:
         for sign in signs:
             for fee in fees:
@@ -583,25 +598,52 @@ def _by_balance(table: Table, plan: _Plan, marks: list[str], signs: list[AmountS
                         balances.append(numbers.amount(balance, mark))
                     except ValueError:
                         continue
-                rates[(mark, sign, fee)] = _chain(amounts, balances)
+                for chain, rate in _chains(amounts, balances, order).items():
+                    rates[(mark, sign, fee, chain)] = rate
     best = max(rates.values(), default=0.0)
     winners = [key for key, rate in rates.items() if rate == best]
     return winners[0] if best >= 0.9 and len(winners) == 1 else None
 
 
-def _chain(amounts: list[Decimal], balances: list[Decimal]) -> float:
-    """How often consecutive balances differ by the amount: balances after (or before) each
-    line, the lines oldest or newest first."""
+def _date_order(table: Table, plan: _Plan) -> str | None:
+    """"oldest" or "newest" first, as the booking dates run; None when they do not say."""
+    days = []
+    for text in _cells(table, plan.roles[_R.DATE]):
+        try:
+            days.append(plan.dates.read(text))
+        except ValueError:
+            continue
+    pairs = list(itertools.pairwise(days))
+    if not pairs or all(a == b for a, b in pairs):
+        return None
+    if all(a <= b for a, b in pairs):
+        return "oldest"
+    if all(a >= b for a, b in pairs):
+        return "newest"
+    return None
+
+
+def _chains(amounts: list[Decimal], balances: list[Decimal], order: str | None
+            ) -> dict[_Chain, float]:
+    """How often consecutive balances differ by the amount, for each way they may follow."""
     pairs = len(amounts) - 1
     if pairs < 2:
-        return 0.0
+        return {}
     steps = range(1, len(amounts))
-    return max(
-        sum(balances[i] == balances[i - 1] + amounts[i] for i in steps),  # after, oldest first
-        sum(balances[i - 1] == balances[i] + amounts[i - 1] for i in steps),  # after, newest
-        sum(balances[i] == balances[i - 1] + amounts[i - 1] for i in steps),  # before, oldest
-        sum(balances[i - 1] == balances[i] + amounts[i] for i in steps),  # before, newest
-    ) / pairs
+    counts = {
+        _Chain.AFTER_OLDEST: sum(balances[i] == balances[i - 1] + amounts[i] for i in steps),
+        _Chain.AFTER_NEWEST: sum(balances[i - 1] == balances[i] + amounts[i - 1] for i in steps),
+        _Chain.BEFORE_OLDEST: sum(balances[i] == balances[i - 1] + amounts[i - 1] for i in steps),
+        _Chain.BEFORE_NEWEST: sum(balances[i - 1] == balances[i] + amounts[i] for i in steps),
+    }
+    if order is not None:
+        counts = {chain: n for chain, n in counts.items() if chain.value.endswith(order + " first")}
+    return {chain: n / pairs for chain, n in counts.items()}
+
+
+def _chain(amounts: list[Decimal], balances: list[Decimal]) -> float:
+    """The best of the ways consecutive balances can follow the amounts."""
+    return max(_chains(amounts, balances, None).values(), default=0.0)
 
 
 def _status_of(value: str) -> TransactionStatus | None:
@@ -738,7 +780,6 @@ def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
     money_at = [roles[r] for r in (_R.AMOUNT, _R.DEBIT, _R.CREDIT) if r in roles]
     filter_account = plan.account is not None and len(plan.accounts) > 1
     has_status, has_currency = _R.STATUS in roles, _R.CURRENCY in roles
-    last_balance: tuple[Decimal, int] | None = None
 
     def day(text: str) -> date:
         found = days.get(text)
@@ -797,12 +838,6 @@ def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
         except ValueError as exc:
             parsed.reject(line, f"line {line}: {exc}")
             continue
-        if status is TransactionStatus.BOOKED and _R.BALANCE in roles:
-            balance = _reading(cells, roles[_R.BALANCE])
-            if balance is not None and (last_balance is None or booking >= parsed.rows[
-                    last_balance[1]].booking_date):
-                with contextlib.suppress(ValueError):
-                    last_balance = (numbers.amount(balance, plan.mark), len(parsed.rows))
         parsed.rows.append(_transaction(line, booking, value_date, amount, row, currency,
                                         status, header))
     if undated:
@@ -822,11 +857,29 @@ def _read_rows(table: Table, plan: _Plan, parsed: ParsedFile) -> None:
     if pending_count:
         parsed.note(f"{pending_count} pending transaction(s) will be stored as pending, and "
                     "replaced by the booked ones when a later export brings them.")
-    if last_balance is not None and parsed.rows:
-        parsed.closing = StatementBalance(last_balance[0],
-                                          parsed.rows[last_balance[1]].booking_date)
+    parsed.closing = _closing(table, plan, parsed)
     if (codes := {r.currency for r in parsed.rows if r.currency}) and len(codes) == 1:
         parsed.currency = codes.pop()
+
+
+def _closing(table: Table, plan: _Plan, parsed: ParsedFile) -> StatementBalance | None:
+    """The balance after the newest line, when the balance column was confirmed: the last line
+    of a file oldest first, the first of one newest first (a balance before each line gives
+    none: the newest line's result is not written)."""
+    if plan.chain not in (_Chain.AFTER_OLDEST, _Chain.AFTER_NEWEST):
+        return None
+    booked = {r.row for r in parsed.rows if r.status is TransactionStatus.BOOKED}
+    lines = [(line, cells) for line, cells in table.rows if line in booked]
+    if not lines:
+        return None
+    line, cells = lines[-1] if plan.chain is _Chain.AFTER_OLDEST else lines[0]
+    reading = _reading(cells, plan.roles[_R.BALANCE])
+    row = next(r for r in parsed.rows if r.row == line)
+    try:
+        return None if reading is None else StatementBalance(numbers.amount(reading, plan.mark),
+                                                             row.booking_date)
+    except ValueError:
+        return None
 
 
 def _transaction(line: int, booking: date | None, value_date: date | None, amount: Decimal,

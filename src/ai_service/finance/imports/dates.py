@@ -162,13 +162,24 @@ class DateReader:
             return self.given
         return {Order.DMY: "%d/%m/%Y", Order.MDY: "%m/%d/%Y", None: None}[self.order]
 
+    @staticmethod
+    def _given(body: str, given: str) -> date:
+        """As the person's format says; a format that names the order (%d before %m) also
+        reads the other ways of writing that order (dashes, two-digit years, a time after)."""
+        for candidate in (body, _TIME.sub("", body)):
+            try:
+                return datetime.strptime(candidate, given).date()
+            except ValueError:
+                continue
+        parts = written(body)
+        if parts is not None and "%d" in given and "%m" in given:
+            order = Order.DMY if given.index("%d") < given.index("%m") else Order.MDY
+            return parts.as_date(order)
+        raise ValueError(f"{body[:30]!r} does not match the date format {given}")
+
     def read(self, text: str) -> date:
         if self.given:
-            body = text.strip()
-            try:
-                day = datetime.strptime(body, self.given).date()
-            except ValueError:
-                day = datetime.strptime(_TIME.sub("", body), self.given).date()
+            day = self._given(text.strip(), self.given)
         else:
             parts = written(text)
             if parts is None:

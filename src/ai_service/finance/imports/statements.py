@@ -52,7 +52,7 @@ def choose_account(names: Sequence[str], mapping: ImportMapping, target: ImportT
         _check_iban(names[0], target)
         return names[0]
     raise BadUserInput(f"This file holds {len(names)} accounts ({_listed(names)}): choose one "
-                       "with mapping.account", field=_FIELD)
+                       "with mapping.account", field=_FIELD, accounts=list(names))
 
 
 def _is_iban_of(name: str, iban: str) -> bool:

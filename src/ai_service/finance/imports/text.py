@@ -65,4 +65,7 @@ def _legacy(data: bytes) -> tuple[str, str]:
     best = from_bytes(data, cp_isolation=list(_LEGACY)).best()
     if best is None:
         return data.decode("latin-1"), "latin-1"
-    return str(best), best.encoding
+    text = str(best)
+    if best.encoding != "cp1252" and data.decode("cp1252", errors="replace") == text:
+        return text, "cp1252"  # the same letters either way: name the common one
+    return text, best.encoding
