@@ -137,6 +137,22 @@ describe("Import wizard", () => {
     expect(variables(2)).toMatchObject({ format: "CSV", mapping, dryRun: false });
   });
 
+  it("reads again when a typed value is left changed, and when asked to", async () => {
+    upload.mockResolvedValue(report());
+    await chooseAndPreview();
+    const header = await screen.findByLabelText("Header line");
+    await userEvent.click(header);
+    await userEvent.tab();
+    expect(upload).toHaveBeenCalledTimes(1);  // left unchanged: nothing to read again
+    await userEvent.clear(header);
+    await userEvent.type(header, "16");
+    await userEvent.tab();
+    expect(upload).toHaveBeenCalledTimes(2);
+    expect(variables(1)).toMatchObject({ mapping: { headerRow: 16, delimiter: ";" } });
+    await userEvent.click(screen.getByRole("button", { name: "Read again" }));
+    expect(upload).toHaveBeenCalledTimes(3);
+  });
+
   it("asks for the date order when the file cannot tell, with the date-format control focused", async () => {
     const message = "The dates can be read day first or month first ('05/03/2021' could be either) and nothing in the file tells which";
     upload.mockResolvedValueOnce(refusal(message, "mapping.dateFormat", ["Transaction Date", "Description", "Debit Amount"]))

@@ -127,7 +127,6 @@ export default function Import() {
   const send = async (what: Sent & { dryRun: boolean; remember?: boolean }): Promise<Report | "refused" | null> => {
     if (!file || !accountId) return null;
     const request = ++requests.current;
-    tried.current = JSON.stringify({ format: what.format, mapping: what.mapping });
     setProgress(0);
     try {
       const result = await uploadMutation(
@@ -155,6 +154,7 @@ export default function Import() {
   /** A dry run with this reading; its report replaces the reading by what the server read. */
   const readWith = async (next: Reading, example: string | null = dateExample()) => {
     setReading(next);
+    tried.current = JSON.stringify(next);
     const what: Sent = { format: next.format || null, mapping: inputOf(next, example) };
     const result = await send({ ...what, dryRun: true });
     if (result === "refused") {
@@ -164,8 +164,10 @@ export default function Import() {
       setReport(result);
       setSent(what);
       if (result.mapping) {
+        const read = readingOf(result.mapping);
         setDetected(result.mapping);
-        setReading(readingOf(result.mapping));
+        setReading(read);
+        tried.current = JSON.stringify(read);
       }
       setStep("read");
     }
@@ -195,6 +197,7 @@ export default function Import() {
   /** Back to the first step, keeping the account and the file. */
   const back = () => {
     requests.current++;
+    tried.current = "";
     setProgress(null);
     setStep("choose");
     setReport(null);
@@ -271,10 +274,9 @@ export default function Import() {
               reading={reading} columns={columns} csv={csv} accounts={fileAccounts} errors={shown} refusal={refusal}
               busy={busy} detected={detected}
               onChange={(next, reread) => (reread ? void readWith(next) : setReading(next))}
-              onCommit={() => {
-                // Read again only when the reading differs from the one last tried.
-                const what = { format: reading.format || null, mapping: inputOf(reading, dateExample()) };
-                if (JSON.stringify(what) !== tried.current) void readWith(reading);
+              onCommit={(force) => {
+                // Leaving a field reads again only when the reading differs from the one last tried.
+                if (force || JSON.stringify(reading) !== tried.current) void readWith(reading);
               }}
             />
             <p className="muted small" role="status">{busy ? "Reading the file…" : ""}</p>

@@ -2,7 +2,8 @@
 // delimiter, header line, date order, decimal mark, sign, account), then each CSV column with a
 // sample and the role it was read in. A change of a choice reads the file again at once; a typed
 // value (a header line, a date format) when the field is left or Enter is pressed. A refusal is
-// shown once, under the control that answers it.
+// a question at the top: the server's message, once, under the one control that answers it.
+import { Fragment, type ReactNode } from "react";
 import { DataTable } from "../../components/DataTable";
 import { Field } from "../../components/Field";
 import type { ImportColumnRole, ImportFormat } from "../../gql/graphql";
@@ -25,14 +26,17 @@ export const READING_FIELDS = [
   "mapping.amountSign", "mapping.account", ...ROLES.map((r) => `mapping.${r.field}`),
 ];
 
+type Control = { field: string; show: boolean; render: () => ReactNode };
+
 export function ImportReading({
   reading, onChange, onCommit, columns, csv, accounts, errors, refusal, busy, detected,
 }: {
   reading: Reading;
   /** A choice made: `reread` when it should be read again now. */
   onChange: (next: Reading, reread: boolean) => void;
-  /** Read again with the reading as it is (a typed value was left, or the form submitted). */
-  onCommit: () => void;
+  /** Read again with the reading as it is: when the form is submitted (`force`), or when a
+   * typed value is left (then only if the reading changed). */
+  onCommit: (force: boolean) => void;
   columns: readonly ReadingColumn[];
   csv: boolean;
   /** The accounts of the file to choose from. */
@@ -41,75 +45,57 @@ export function ImportReading({
   /** The refusal the form answers, if any. */
   refusal: ServerError | null;
   busy: boolean;
-  /** What the last reading detected (to show only the conventions that apply). */
+  /** What the last reading found; null when the file has not been read yet (refused at once). */
   detected: { dateFormat?: string | null; decimalComma?: boolean | null; encoding?: string | null } | null;
 }) {
-  const asks = (field: string) => refusal?.field === `mapping.${field}`;
+  const asked = refusal?.field ?? "";
   const change = (patch: Partial<Reading>) => onChange({ ...reading, ...patch }, true);
   const edit = (patch: Partial<Reading>) => onChange({ ...reading, ...patch }, false);
-  const statement = reading.format === "QIF";
-  const showDates = csv || statement || Boolean(detected?.dateFormat) || Boolean(reading.dateOrder) || asks("dateFormat");
-  const showDecimal = csv || statement || detected?.decimalComma != null || Boolean(reading.decimalComma) || asks("decimalComma");
-  const showEncoding = csv || statement || Boolean(detected?.encoding) || Boolean(reading.encoding) || asks("encoding");
-  const showSign = (csv && Boolean(reading.columns.amount)) || Boolean(reading.amountSign) || asks("amountSign");
-  const showAccount = accounts.length > 1 || Boolean(reading.account) || asks("account");
-  const question = ROLES.find((r) => asks(r.field));
-  const encodings = withCurrent(ENCODINGS, reading.encoding);
-  const delimiters = withCurrent(DELIMITERS, reading.delimiter, (d) => `“${d}”`);
+  const qif = reading.format === "QIF";
+  const role = ROLES.find((r) => asked === `mapping.${r.field}`);
 
-  return (
-    <form
-      className="reading" aria-busy={busy || undefined}
-      onSubmit={(event) => { event.preventDefault(); onCommit(); }}
-    >
-      {question ? (
-        <div className="question">
-          <Field label={`${question.label} column`} error={errors.field(`mapping.${question.field}`)} hint="Which column of the file holds it?">
-            <select
-              data-answers={`mapping.${question.field}`} value={reading.columns[question.field] ?? ""}
-              onChange={(e) => {
-                const { [question.field]: _left, ...others } = reading.columns;
-                onChange(e.target.value ? withRole(reading, e.target.value, question.field) : { ...reading, columns: others }, Boolean(e.target.value));
-              }}
-            >
-              <option value="">Choose a column…</option>
-              {columns.map((c) => <option key={c.index} value={c.name}>{c.name}{c.sample ? ` (${c.sample})` : ""}</option>)}
-            </select>
-          </Field>
-        </div>
-      ) : null}
-      <div className="form-grid">
-        <Field label="Format">
-          <select value={reading.format} onChange={(e) => change({ format: e.target.value as ImportFormat | "" })}>
-            <option value="">Detect from the file</option>
-            {FORMATS.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
+  const controls: Control[] = [
+    {
+      field: "mapping.encoding",
+      show: csv || qif || Boolean(detected?.encoding) || Boolean(reading.encoding),
+      render: () => (
+        <Field label="Encoding" error={errors.field("mapping.encoding")}>
+          <select data-answers="mapping.encoding" value={reading.encoding} onChange={(e) => change({ encoding: e.target.value })}>
+            <option value="">Detect</option>
+            {withCurrent(ENCODINGS, reading.encoding).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
           </select>
         </Field>
-        {showEncoding ? (
-          <Field label="Encoding" error={errors.field("mapping.encoding")}>
-            <select data-answers="mapping.encoding" value={reading.encoding} onChange={(e) => change({ encoding: e.target.value })}>
-              <option value="">Detect</option>
-              {encodings.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
-            </select>
-          </Field>
-        ) : null}
-        {csv ? (
-          <>
-            <Field label="Delimiter" error={errors.field("mapping.delimiter")}>
-              <select data-answers="mapping.delimiter" value={reading.delimiter} onChange={(e) => change({ delimiter: e.target.value })}>
-                <option value="">Detect</option>
-                {delimiters.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
-              </select>
-            </Field>
-            <Field label="Header line" hint="Its line number; 0 when the file has none." error={errors.field("mapping.headerRow")}>
-              <input
-                data-answers="mapping.headerRow" type="number" min={0} inputMode="numeric" placeholder="Detect"
-                value={reading.headerRow} onChange={(e) => edit({ headerRow: e.target.value })} onBlur={onCommit}
-              />
-            </Field>
-          </>
-        ) : null}
-        {showDates ? (
+      ),
+    },
+    {
+      field: "mapping.delimiter",
+      show: csv,
+      render: () => (
+        <Field label="Delimiter" error={errors.field("mapping.delimiter")}>
+          <select data-answers="mapping.delimiter" value={reading.delimiter} onChange={(e) => change({ delimiter: e.target.value })}>
+            <option value="">Detect</option>
+            {withCurrent(DELIMITERS, reading.delimiter, (d) => `“${d}”`).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+          </select>
+        </Field>
+      ),
+    },
+    {
+      field: "mapping.headerRow",
+      show: csv,
+      render: () => (
+        <Field label="Header line" hint="Its line number; 0 when the file has none." error={errors.field("mapping.headerRow")}>
+          <input
+            data-answers="mapping.headerRow" type="number" min={0} inputMode="numeric" placeholder="Detect"
+            value={reading.headerRow} onChange={(e) => edit({ headerRow: e.target.value })} onBlur={() => onCommit(false)}
+          />
+        </Field>
+      ),
+    },
+    {
+      field: "mapping.dateFormat",
+      show: csv || qif || Boolean(detected?.dateFormat) || Boolean(reading.dateOrder),
+      render: () => (
+        <>
           <Field label="Dates" error={errors.field("mapping.dateFormat")}>
             <select
               data-answers="mapping.dateFormat" value={reading.dateOrder}
@@ -125,64 +111,110 @@ export function ImportReading({
               <option value="OTHER">Another format…</option>
             </select>
           </Field>
-        ) : null}
-        {showDates && reading.dateOrder === "OTHER" ? (
-          <Field label="Date format" hint="As strptime writes it, e.g. %d.%m.%Y or %Y%m%d.">
-            <input value={reading.dateFormat} onChange={(e) => edit({ dateFormat: e.target.value })} onBlur={onCommit} spellCheck={false} />
-          </Field>
-        ) : null}
-        {showDecimal ? (
-          <Field label="Decimal mark" error={errors.field("mapping.decimalComma")}>
-            <select
-              data-answers="mapping.decimalComma" value={reading.decimalComma}
-              onChange={(e) => change({ decimalComma: e.target.value as Reading["decimalComma"] })}
-            >
-              <option value="">Detect</option>
-              <option value="point">Point: 1,234.56</option>
-              <option value="comma">Comma: 1.234,56</option>
+          {reading.dateOrder === "OTHER" ? (
+            <Field label="Date format" hint="As strptime writes it, e.g. %d.%m.%Y or %Y%m%d.">
+              <input value={reading.dateFormat} onChange={(e) => edit({ dateFormat: e.target.value })} onBlur={() => onCommit(false)} spellCheck={false} />
+            </Field>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      field: "mapping.decimalComma",
+      show: csv || qif || detected?.decimalComma != null || Boolean(reading.decimalComma),
+      render: () => (
+        <Field label="Decimal mark" error={errors.field("mapping.decimalComma")}>
+          <select
+            data-answers="mapping.decimalComma" value={reading.decimalComma}
+            onChange={(e) => change({ decimalComma: e.target.value as Reading["decimalComma"] })}
+          >
+            <option value="">Detect</option>
+            <option value="point">Point: 1,234.56</option>
+            <option value="comma">Comma: 1.234,56</option>
+          </select>
+        </Field>
+      ),
+    },
+    {
+      field: "mapping.amountSign",
+      show: (csv && Boolean(reading.columns.amount)) || Boolean(reading.amountSign),
+      render: () => (
+        <Field label="Sign of the amounts" error={errors.field("mapping.amountSign")}>
+          <select
+            data-answers="mapping.amountSign" value={reading.amountSign}
+            onChange={(e) => change({ amountSign: e.target.value as Reading["amountSign"] })}
+          >
+            <option value="">Detect</option>
+            <option value="NORMAL">Money out is negative (−12.50)</option>
+            <option value="INVERTED">Purchases are positive numbers in this file</option>
+          </select>
+        </Field>
+      ),
+    },
+    {
+      field: "mapping.account",
+      show: accounts.length > 1 || Boolean(reading.account),
+      render: () => (
+        <Field
+          label="Account in the file" error={errors.field("mapping.account")}
+          hint={accounts.length > 1 ? "The file holds several: which one is this account?" : "As the file writes it (an IBAN, a number or a name)."}
+        >
+          {accounts.length ? (
+            <select data-answers="mapping.account" value={reading.account} onChange={(e) => change({ account: e.target.value })}>
+              <option value="">Choose an account…</option>
+              {withCurrent(accounts.map((a) => [a, a] as [string, string]), reading.account).map(([value, label]) => (
+                <option key={value} value={value}>{label}</option>
+              ))}
             </select>
-          </Field>
-        ) : null}
-        {showSign ? (
-          <Field label="Sign of the amounts" error={errors.field("mapping.amountSign")}>
-            <select
-              data-answers="mapping.amountSign" value={reading.amountSign}
-              onChange={(e) => change({ amountSign: e.target.value as Reading["amountSign"] })}
-            >
-              <option value="">Detect</option>
-              <option value="NORMAL">Money out is negative (−12.50)</option>
-              <option value="INVERTED">Purchases are positive numbers in this file</option>
-            </select>
-          </Field>
-        ) : null}
-        {showAccount ? (
-          <Field label="Account in the file" error={errors.field("mapping.account")} hint={accounts.length > 1 ? "The file holds several: which one is this account?" : "As the file writes it (an IBAN, a number or a name)."}>
-            {accounts.length ? (
-              <select data-answers="mapping.account" value={reading.account} onChange={(e) => change({ account: e.target.value })}>
-                <option value="">Choose an account…</option>
-                {withCurrent(accounts.map((a) => [a, a] as [string, string]), reading.account).map(([value, label]) => (
-                  <option key={value} value={value}>{label}</option>
-                ))}
+          ) : (
+            <input data-answers="mapping.account" value={reading.account} onChange={(e) => edit({ account: e.target.value })} onBlur={() => onCommit(false)} />
+          )}
+        </Field>
+      ),
+    },
+  ];
+  // The control a refusal asks for leads the form; the others follow in the grid.
+  const question = controls.find((c) => c.field === asked);
+
+  return (
+    <form className="reading" aria-busy={busy || undefined} onSubmit={(event) => { event.preventDefault(); onCommit(true); }}>
+      {question || role ? (
+        <div className="question">
+          {question ? question.render() : role ? (
+            <Field label={`${role.label} column`} error={errors.field(`mapping.${role.field}`)} hint="Which column of the file holds it?">
+              <select
+                data-answers={`mapping.${role.field}`} value={reading.columns[role.field] ?? ""}
+                onChange={(e) => {
+                  const { [role.field]: _dropped, ...others } = reading.columns;
+                  onChange(e.target.value ? withRole(reading, e.target.value, role.field) : { ...reading, columns: others }, Boolean(e.target.value));
+                }}
+              >
+                <option value="">Choose a column…</option>
+                {columns.map((c) => <option key={c.index} value={c.name}>{c.name}{c.sample ? ` (${c.sample})` : ""}</option>)}
               </select>
-            ) : (
-              <input data-answers="mapping.account" value={reading.account} onChange={(e) => edit({ account: e.target.value })} onBlur={onCommit} />
-            )}
-          </Field>
-        ) : null}
+            </Field>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="form-grid">
+        <Field label="Format">
+          <select value={reading.format} onChange={(e) => change({ format: e.target.value as ImportFormat | "" })}>
+            <option value="">Detect from the file</option>
+            {FORMATS.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
+          </select>
+        </Field>
+        {controls.filter((c) => c.show && c !== question).map((c) => <Fragment key={c.field}>{c.render()}</Fragment>)}
       </div>
       {csv && columns.length ? (
-        <>
-          <DataTable
-            caption="Columns of the file" showCaption rows={columns} rowKey={(c) => String(c.index)}
-            className="columns-table"
-            columns={[
-              { header: "Column", card: "title", cell: (c) => c.name },
-              { header: "Sample", cell: (c) => (c.sample ? <code className="sample">{c.sample}</code> : <span className="muted">—</span>) },
-              { header: "Read as", cell: (c) => <RoleSelect column={c} reading={reading} onChange={onChange} /> },
-            ]}
-          />
-          <p className="muted small">A column set to “Not read” is found again by its name unless another column takes its role.</p>
-        </>
+        detected ? (
+          <ColumnRoles columns={columns} reading={reading} onChange={onChange} unread="Not read" />
+        ) : (
+          // Refused before anything was read: the columns are there to name, not yet read.
+          <details className="columns-details">
+            <summary>The file’s {columns.length} columns</summary>
+            <ColumnRoles columns={columns} reading={reading} onChange={onChange} unread="Detect" />
+          </details>
+        )
       ) : null}
       <div className="actions">
         <button type="submit" disabled={busy}>Read again</button>
@@ -191,8 +223,29 @@ export function ImportReading({
   );
 }
 
-function RoleSelect({ column, reading, onChange }: {
-  column: ReadingColumn; reading: Reading; onChange: (next: Reading, reread: boolean) => void;
+function ColumnRoles({ columns, reading, onChange, unread }: {
+  columns: readonly ReadingColumn[]; reading: Reading; onChange: (next: Reading, reread: boolean) => void;
+  /** The words of the "" choice: "Not read" once the file was read, "Detect" before. */
+  unread: string;
+}) {
+  return (
+    <>
+      <DataTable
+        caption="Columns of the file" showCaption rows={columns} rowKey={(c) => String(c.index)}
+        className="columns-table"
+        columns={[
+          { header: "Column", card: "title", cell: (c) => c.name },
+          { header: "Sample", cell: (c) => (c.sample ? <code className="sample">{c.sample}</code> : <span className="muted">—</span>) },
+          { header: "Read as", cell: (c) => <RoleSelect column={c} reading={reading} onChange={onChange} unread={unread} /> },
+        ]}
+      />
+      <p className="muted small">A column set to “{unread}” is found by its name and values unless another column takes its role.</p>
+    </>
+  );
+}
+
+function RoleSelect({ column, reading, onChange, unread }: {
+  column: ReadingColumn; reading: Reading; onChange: (next: Reading, reread: boolean) => void; unread: string;
 }) {
   const role = roleOf(reading, column.name);
   const found = !role && column.role ? DETECTED_ONLY[column.role] : undefined;
@@ -204,7 +257,7 @@ function RoleSelect({ column, reading, onChange }: {
         onChange(withRole(reading, column.name, e.target.value as RoleField | ""), true);
       }}
     >
-      <option value="">Not read</option>
+      <option value="">{unread}</option>
       {found ? <option value="found">{found}</option> : null}
       {ROLES.map((r) => <option key={r.field} value={r.field}>{r.label}</option>)}
     </select>

@@ -25,8 +25,8 @@ export type RoleField = (typeof ROLES)[number]["field"];
 
 /** Roles the server finds by itself but a mapping cannot name: shown, not chosen. */
 export const DETECTED_ONLY: Partial<Record<ImportColumnRole, string>> = {
-  ACCOUNT: "Account of the line (found by the importer)",
-  ID: "Transaction id (found by the importer)",
+  ACCOUNT: "Account (found)",
+  ID: "Transaction id (found)",
 };
 
 export const FORMATS: { value: ImportFormat; label: string }[] = [
