@@ -211,7 +211,7 @@ export function ImportReading({
         ) : (
           // Refused before anything was read: the columns are there to name, not yet read.
           <details className="columns-details">
-            <summary>The file’s {columns.length} columns</summary>
+            <summary>All {columns.length} columns of the file</summary>
             <ColumnRoles columns={columns} reading={reading} onChange={onChange} unread="Detect" />
           </details>
         )
