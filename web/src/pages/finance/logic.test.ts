@@ -4,7 +4,6 @@ import { returnMessage } from "./Banks";
 import { clientInput } from "./Clients";
 import { groupCategories } from "./common";
 import { filterFromParams } from "./filters";
-import { EMPTY_MAPPING, mappingInput } from "./Import";
 import { presetRange } from "./Insights";
 import { conditionsForm, conditionsInput, describeConditions, EMPTY_CONDITIONS } from "./ruleConditions";
 
@@ -17,16 +16,6 @@ describe("transaction filters from the URL", () => {
   });
   it("is null without any filter", () => {
     expect(filterFromParams(new URLSearchParams("q=%20%20"))).toBeNull();
-  });
-});
-
-describe("CSV mapping", () => {
-  it("is null when nothing is named, so the server detects the layout", () => {
-    expect(mappingInput(EMPTY_MAPPING)).toBeNull();
-  });
-  it("keeps only named columns and the options set", () => {
-    expect(mappingInput({ columns: { date: " When ", amount: "", description: "What" }, dateFormat: "%d.%m.%Y", decimalComma: "yes", delimiter: "\\t" }))
-      .toEqual({ date: "When", description: "What", dateFormat: "%d.%m.%Y", decimalComma: true, delimiter: "\t" });
   });
 });
 
