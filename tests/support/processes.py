@@ -21,6 +21,9 @@ def free_port() -> int:
         return port
 
 
+START_SECONDS = 90
+
+
 @contextlib.contextmanager
 def served(env: dict[str, str], *args: str) -> Iterator[str]:
     """`ai-service serve` in its own process (one app per process: Tortoise state is global);
@@ -32,7 +35,8 @@ def served(env: dict[str, str], *args: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A start takes seconds; a shared 2-core machine under other suites' load, many more.
+        deadline = time.monotonic() + START_SECONDS
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"serve exited with {process.returncode}: {process.stderr.read()}")  # type: ignore[union-attr]
@@ -42,7 +46,7 @@ def served(env: dict[str, str], *args: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("serve did not answer /health within 30 s")
+                raise RuntimeError(f"serve did not answer /health within {START_SECONDS} s")
             time.sleep(0.05)
         yield url
     finally:
